@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# System packages the test suite needs (netns tests use keepalived as a real peer,
+# nftables for partitions and the kernel dataplane). Idempotent; needs root for apt.
+set -euo pipefail
+pkgs=(keepalived nftables iproute2 procps)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all system packages present"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "install-deps: missing ${missing[*]} and not root; install them with apt-get (netns tests will be skipped outside CI)" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian starts keepalived as a service on install; tests run their own instances.
+systemctl stop keepalived 2>/dev/null || true
+pkill -x keepalived 2>/dev/null || true
