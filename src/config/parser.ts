@@ -1,0 +1,134 @@
+// The keyword-table parser, after keepalived's lib/parser.c: each level is a table of
+// keyword -> handler; a handler that returns a Block opens a sub-level (install_sublevel),
+// whose `end` runs at its closing brace (install_level_end_handler).
+//
+// Error recovery matches keepalived 2.2.7 so `halb -t` names the lines it names:
+//  - unknown keyword: "Unknown keyword 'X'", line skipped. If it opens a block,
+//    "Unexpected '{' - ignoring": the block's lines are read as keywords of the
+//    enclosing level, and the next `}` closes the enclosing level;
+//  - at top level a `}` answering an ignored `{` is "Unknown keyword '}'"; any other is
+//    "Extra '}' found" (plus "Unknown keyword '}'", as keepalived prints both);
+//  - a block keyword whose `{` is neither at the end of its line nor alone on the
+//    next: "Missing '{' at beginning of configuration block", named at the next line;
+//  - blocks still open at the end: "There are N missing '}'s or extra '{'s" (no line).
+import type { Diagnostics, SourcePos } from './diagnostics.js';
+import { shellSplit, type Stmt } from './lexer.js';
+
+export interface Parser {
+  readonly diag: Diagnostics;
+}
+
+/** A sub-level: either a keyword table with a context object, or a list of raw lines. */
+export type Block =
+  | { readonly kind: 'table'; readonly table: KeywordTable; readonly end?: () => void }
+  | { readonly kind: 'lines'; readonly line: (s: Stmt) => void; readonly end?: () => void }
+  | { readonly kind: 'skip' };
+
+/** Handlers close over their context; returning a Block opens a sub-level. */
+export type Handler = (s: Stmt, p: Parser) => Block | void;
+export type KeywordTable = Readonly<Record<string, Handler>>;
+
+export function tableBlock(table: KeywordTable, end?: () => void): Block {
+  return end === undefined ? { kind: 'table', table } : { kind: 'table', table, end };
+}
+export function linesBlock(line: (s: Stmt) => void, end?: () => void): Block {
+  return end === undefined ? { kind: 'lines', line } : { kind: 'lines', line, end };
+}
+/** Consume a block silently (a known block keyword whose arguments were invalid). */
+export const skipBlock: Block = { kind: 'skip' };
+
+type Frame = { block: Block; pos: SourcePos; skipDepth: number };
+
+export function parseStatements(stmts: readonly Stmt[], top: KeywordTable, diag: Diagnostics): void {
+  const p: Parser = { diag };
+  const stack: Frame[] = [{ block: tableBlock(top), pos: { file: '', line: 0 }, skipDepth: 0 }];
+  let ignoredOpen = 0;
+  const unknown = (s: Stmt, word: string): void => {
+    diag.error(s.pos, `Unknown keyword '${word}'`, word);
+    if (s.opensBlock) {
+      diag.error(s.pos, "Unexpected '{' - ignoring", word);
+      ignoredOpen++;
+    }
+  };
+  for (let i = 0; i < stmts.length; i++) {
+    const s = stmts[i] as Stmt;
+    const frame = stack[stack.length - 1] as Frame;
+    if (frame.block.kind === 'skip') {
+      if (s.opensBlock) frame.skipDepth++;
+      else if (s.closesBlock) {
+        if (frame.skipDepth === 0) stack.pop();
+        else frame.skipDepth--;
+      }
+      continue;
+    }
+    if (s.closesBlock) {
+      if (stack.length > 1) {
+        stack.pop();
+        runEnd(frame.block);
+      } else if (ignoredOpen > 0) {
+        ignoredOpen--;
+        diag.error(s.pos, "Unknown keyword '}'", '}');
+      } else {
+        diag.error(s.pos, "Extra '}' found", '}');
+        diag.error(s.pos, "Unknown keyword '}'", '}');
+      }
+      continue;
+    }
+    if (s.words.length === 0) {
+      // A lone `{` nobody asked for.
+      unknown(s, '{');
+      continue;
+    }
+    const word = s.words[0] as string;
+    if (frame.block.kind === 'lines') {
+      if (s.opensBlock) {
+        diag.error(s.pos, `Unexpected '{' - ignoring`, word);
+        ignoredOpen++;
+      }
+      frame.block.line(s);
+      continue;
+    }
+    const handler = Object.hasOwn(frame.block.table, word) ? frame.block.table[word] : undefined;
+    if (handler === undefined) {
+      unknown(s, word);
+      continue;
+    }
+    const sub = handler(s, p);
+    if (sub === undefined) {
+      if (s.opensBlock) {
+        diag.error(s.pos, `Unexpected '{' - ignoring`, word);
+        ignoredOpen++;
+      }
+      continue;
+    }
+    if (s.opensBlock) {
+      stack.push({ block: sub, pos: s.pos, skipDepth: 0 });
+      continue;
+    }
+    const next = stmts[i + 1];
+    if (next !== undefined && next.words.length === 0 && next.opensBlock) {
+      i++;
+      stack.push({ block: sub, pos: s.pos, skipDepth: 0 });
+      continue;
+    }
+    diag.error(next?.pos ?? s.pos, "Missing '{' at beginning of configuration block", word);
+  }
+  const missing = stack.length - 1 + ignoredOpen;
+  while (stack.length > 1) runEnd((stack.pop() as Frame).block);
+  if (missing > 0) diag.error(undefined, `There are ${missing} missing '}'s or extra '{'s`);
+}
+
+function runEnd(block: Block): void {
+  if (block.kind !== 'skip') block.end?.();
+}
+
+/** argv of a script keyword (notify*, script, misc_path, ...), with keepalived's shell-like quoting. */
+export function scriptArgv(s: Stmt, p: Parser): string[] | undefined {
+  const r = shellSplit(s.rest);
+  if (r.error !== undefined) p.diag.error(s.pos, `${s.words[0]}: ${r.error}`, s.words[0]);
+  if (r.argv.length === 0) {
+    p.diag.error(s.pos, `${s.words[0]}: no script given`, s.words[0]);
+    return undefined;
+  }
+  return r.argv;
+}
