@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "halb_net",
+      "sources": ["src/halb_net.c"],
+      "cflags": ["-Wall", "-Wextra", "-Werror=implicit-function-declaration", "-O2"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
+    }
+  ]
+}

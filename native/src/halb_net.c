@@ -1,0 +1,474 @@
+/*
+ * halb_net: the syscalls Node has no API for (raw IPv4/IPv6 sockets, AF_PACKET,
+ * netlink, multicast membership per interface, SO_BINDTODEVICE, recvmsg with
+ * ancillary data) and readiness through uv_poll. No protocol logic lives here: it
+ * moves bytes and socket options; parsing and policy stay in TypeScript (src/sys/).
+ *
+ * Every failing call throws a JS Error with `code` (errno name, e.g. "EPERM") and
+ * `syscall`, so the TypeScript side can turn EPERM on a raw socket into a message that
+ * names CAP_NET_RAW.
+ */
+#include <node_api.h>
+#include <uv.h>
+#include <errno.h>
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+
+#define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "N-API call failed: " #call); return NULL; } } while (0)
+
+static napi_value throw_errno(napi_env env, const char *syscall, int err) {
+  napi_value msg, code, sc, error;
+  char buf[256];
+  const char *name = strerrorname_np(err);
+  snprintf(buf, sizeof buf, "%s failed: %s (%s)", syscall, strerror(err), name ? name : "?");
+  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &msg);
+  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
+  napi_create_error(env, code, msg, &error);
+  napi_set_named_property(env, error, "syscall", sc);
+  napi_value errnum;
+  napi_create_int32(env, err, &errnum);
+  napi_set_named_property(env, error, "errno", errnum);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
+    napi_throw_type_error(env, NULL, "wrong number of arguments");
+    return -1;
+  }
+  return 0;
+}
+
+static int get_i32(napi_env env, napi_value v, int32_t *out) {
+  if (napi_get_value_int32(env, v, out) != napi_ok) {
+    napi_throw_type_error(env, NULL, "expected an integer");
+    return -1;
+  }
+  return 0;
+}
+
+static int get_str(napi_env env, napi_value v, char *buf, size_t len) {
+  size_t got;
+  if (napi_get_value_string_utf8(env, v, buf, len, &got) != napi_ok) {
+    napi_throw_type_error(env, NULL, "expected a string");
+    return -1;
+  }
+  return 0;
+}
+
+/* socket(domain, type, protocol) -> fd; always non-blocking and close-on-exec. */
+static napi_value js_socket(napi_env env, napi_callback_info info) {
+  napi_value argv[3], ret;
+  int32_t domain, type, proto;
+  if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &domain) || get_i32(env, argv[1], &type) ||
+      get_i32(env, argv[2], &proto)) return NULL;
+  int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+  if (fd < 0) return throw_errno(env, "socket", errno);
+  CHECK(napi_create_int32(env, fd, &ret));
+  return ret;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t fd;
+  if (get_args(env, info, 1, argv) || get_i32(env, argv[0], &fd)) return NULL;
+  if (close(fd) < 0) return throw_errno(env, "close", errno);
+  return NULL;
+}
+
+/* setsockoptInt(fd, level, name, value) */
+static napi_value js_setsockopt_int(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int32_t fd, level, name, value;
+  if (get_args(env, info, 4, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[1], &level) ||
+      get_i32(env, argv[2], &name) || get_i32(env, argv[3], &value)) return NULL;
+  if (setsockopt(fd, level, name, &value, sizeof value) < 0) return throw_errno(env, "setsockopt", errno);
+  return NULL;
+}
+
+/* getsockoptInt(fd, level, name) -> value */
+static napi_value js_getsockopt_int(napi_env env, napi_callback_info info) {
+  napi_value argv[3], ret;
+  int32_t fd, level, name;
+  int value = 0;
+  socklen_t len = sizeof value;
+  if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[1], &level) ||
+      get_i32(env, argv[2], &name)) return NULL;
+  if (getsockopt(fd, level, name, &value, &len) < 0) return throw_errno(env, "getsockopt", errno);
+  CHECK(napi_create_int32(env, value, &ret));
+  return ret;
+}
+
+/* bindToDevice(fd, ifname) — SO_BINDTODEVICE, as keepalived's if_setsockopt_bindtodevice */
+static napi_value js_bind_to_device(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t fd;
+  char ifname[IFNAMSIZ];
+  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[1], ifname, sizeof ifname)) return NULL;
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) < 0)
+    return throw_errno(env, "setsockopt(SO_BINDTODEVICE)", errno);
+  return NULL;
+}
+
+static napi_value js_if_nametoindex(napi_env env, napi_callback_info info) {
+  napi_value argv[1], ret;
+  char ifname[IFNAMSIZ];
+  if (get_args(env, info, 1, argv) || get_str(env, argv[0], ifname, sizeof ifname)) return NULL;
+  unsigned idx = if_nametoindex(ifname);
+  if (idx == 0) return throw_errno(env, "if_nametoindex", errno);
+  CHECK(napi_create_uint32(env, idx, &ret));
+  return ret;
+}
+
+/* Parse an address string into a sockaddr of its family. */
+static int fill_sockaddr(const char *addr, uint32_t scope, struct sockaddr_storage *ss, socklen_t *len) {
+  memset(ss, 0, sizeof *ss);
+  struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+    s4->sin_family = AF_INET;
+    *len = sizeof *s4;
+    return 0;
+  }
+  if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+    s6->sin6_family = AF_INET6;
+    s6->sin6_scope_id = scope;
+    *len = sizeof *s6;
+    return 0;
+  }
+  return -1;
+}
+
+/* bindAddr(fd, addr, ifindexForScope) — bind a raw socket to a local address (unicast source). */
+static napi_value js_bind_addr(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t fd, scope;
+  char addr[64];
+  struct sockaddr_storage ss;
+  socklen_t len;
+  if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[1], addr, sizeof addr) ||
+      get_i32(env, argv[2], &scope)) return NULL;
+  if (fill_sockaddr(addr, (uint32_t)scope, &ss, &len) < 0) return throw_errno(env, "inet_pton", EINVAL);
+  if (bind(fd, (struct sockaddr *)&ss, len) < 0) return throw_errno(env, "bind", errno);
+  return NULL;
+}
+
+/* membership(fd, group, ifindex, join) — IP_ADD/DROP_MEMBERSHIP (ip_mreqn) or IPV6_ADD/DROP_MEMBERSHIP. */
+static napi_value js_membership(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int32_t fd, ifindex;
+  bool join;
+  char group[64];
+  if (get_args(env, info, 4, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[1], group, sizeof group) ||
+      get_i32(env, argv[2], &ifindex)) return NULL;
+  if (napi_get_value_bool(env, argv[3], &join) != napi_ok) { napi_throw_type_error(env, NULL, "expected a boolean"); return NULL; }
+  struct ip_mreqn m4;
+  struct ipv6_mreq m6;
+  memset(&m4, 0, sizeof m4);
+  memset(&m6, 0, sizeof m6);
+  if (inet_pton(AF_INET, group, &m4.imr_multiaddr) == 1) {
+    m4.imr_ifindex = ifindex;
+    if (setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &m4, sizeof m4) < 0)
+      return throw_errno(env, join ? "setsockopt(IP_ADD_MEMBERSHIP)" : "setsockopt(IP_DROP_MEMBERSHIP)", errno);
+    return NULL;
+  }
+  if (inet_pton(AF_INET6, group, &m6.ipv6mr_multiaddr) == 1) {
+    m6.ipv6mr_interface = (unsigned)ifindex;
+    if (setsockopt(fd, IPPROTO_IPV6, join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, &m6, sizeof m6) < 0)
+      return throw_errno(env, join ? "setsockopt(IPV6_ADD_MEMBERSHIP)" : "setsockopt(IPV6_DROP_MEMBERSHIP)", errno);
+    return NULL;
+  }
+  return throw_errno(env, "inet_pton", EINVAL);
+}
+
+/* multicastIf4(fd, ifindex) — IP_MULTICAST_IF with ip_mreqn, so adverts leave on the VRRP interface. */
+static napi_value js_mcast_if4(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t fd, ifindex;
+  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[1], &ifindex)) return NULL;
+  struct ip_mreqn m;
+  memset(&m, 0, sizeof m);
+  m.imr_ifindex = ifindex;
+  if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) < 0) return throw_errno(env, "setsockopt(IP_MULTICAST_IF)", errno);
+  return NULL;
+}
+
+/* sendTo(fd, buf, addr, ifindex) -> bytes. addr "" with AF_PACKET: see sendPacket. */
+static napi_value js_send_to(napi_env env, napi_callback_info info) {
+  napi_value argv[4], ret;
+  int32_t fd, ifindex;
+  char addr[64];
+  void *data;
+  size_t len;
+  struct sockaddr_storage ss;
+  socklen_t slen;
+  if (get_args(env, info, 4, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[2], addr, sizeof addr) ||
+      get_i32(env, argv[3], &ifindex)) return NULL;
+  if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) { napi_throw_type_error(env, NULL, "expected a Buffer"); return NULL; }
+  if (fill_sockaddr(addr, (uint32_t)ifindex, &ss, &slen) < 0) return throw_errno(env, "inet_pton", EINVAL);
+  ssize_t n = sendto(fd, data, len, 0, (struct sockaddr *)&ss, slen);
+  if (n < 0) return throw_errno(env, "sendto", errno);
+  CHECK(napi_create_int64(env, n, &ret));
+  return ret;
+}
+
+/* sendPacket(fd, frame, ifindex, ethertype, dstMac[6]) — AF_PACKET send of a full L2 frame (GARP, NA). */
+static napi_value js_send_packet(napi_env env, napi_callback_info info) {
+  napi_value argv[5], ret;
+  int32_t fd, ifindex, ethertype;
+  void *data, *mac;
+  size_t len, maclen;
+  if (get_args(env, info, 5, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[2], &ifindex) ||
+      get_i32(env, argv[3], &ethertype)) return NULL;
+  if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok || napi_get_buffer_info(env, argv[4], &mac, &maclen) != napi_ok ||
+      maclen != 6) { napi_throw_type_error(env, NULL, "expected Buffers (frame, 6-byte MAC)"); return NULL; }
+  struct sockaddr_ll sll;
+  memset(&sll, 0, sizeof sll);
+  sll.sll_family = AF_PACKET;
+  sll.sll_ifindex = ifindex;
+  sll.sll_protocol = htons((uint16_t)ethertype);
+  sll.sll_halen = 6;
+  memcpy(sll.sll_addr, mac, 6);
+  ssize_t n = sendto(fd, data, len, 0, (struct sockaddr *)&sll, sizeof sll);
+  if (n < 0) return throw_errno(env, "sendto(AF_PACKET)", errno);
+  CHECK(napi_create_int64(env, n, &ret));
+  return ret;
+}
+
+/* sendNetlink(fd, buf) — to the kernel (nl_pid 0). */
+static napi_value js_send_netlink(napi_env env, napi_callback_info info) {
+  napi_value argv[2], ret;
+  int32_t fd;
+  void *data;
+  size_t len;
+  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd)) return NULL;
+  if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) { napi_throw_type_error(env, NULL, "expected a Buffer"); return NULL; }
+  struct sockaddr_nl nl;
+  memset(&nl, 0, sizeof nl);
+  nl.nl_family = AF_NETLINK;
+  ssize_t n = sendto(fd, data, len, 0, (struct sockaddr *)&nl, sizeof nl);
+  if (n < 0) return throw_errno(env, "sendto(AF_NETLINK)", errno);
+  CHECK(napi_create_int64(env, n, &ret));
+  return ret;
+}
+
+/* bindNetlink(fd, groups) */
+static napi_value js_bind_netlink(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t fd, groups;
+  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[1], &groups)) return NULL;
+  struct sockaddr_nl nl;
+  memset(&nl, 0, sizeof nl);
+  nl.nl_family = AF_NETLINK;
+  nl.nl_groups = (uint32_t)groups;
+  if (bind(fd, (struct sockaddr *)&nl, sizeof nl) < 0) return throw_errno(env, "bind(AF_NETLINK)", errno);
+  return NULL;
+}
+
+static void set_str(napi_env env, napi_value obj, const char *key, const char *val) {
+  napi_value v;
+  napi_create_string_utf8(env, val, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, key, v);
+}
+static void set_int(napi_env env, napi_value obj, const char *key, int64_t val) {
+  napi_value v;
+  napi_create_int64(env, val, &v);
+  napi_set_named_property(env, obj, key, v);
+}
+
+/*
+ * recvMsg(fd, buf) -> null when nothing is queued (EAGAIN), else
+ * { bytes, src, ifindex, ttl (IPv4 TTL or IPv6 hop limit, -1 when absent), dst, truncated }.
+ * Needs IP_PKTINFO/IP_RECVTTL or IPV6_RECVPKTINFO/IPV6_RECVHOPLIMIT enabled on the socket.
+ */
+static napi_value js_recv_msg(napi_env env, napi_callback_info info) {
+  napi_value argv[2], obj;
+  int32_t fd;
+  void *data;
+  size_t len;
+  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd)) return NULL;
+  if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) { napi_throw_type_error(env, NULL, "expected a Buffer"); return NULL; }
+  struct sockaddr_storage src;
+  char cbuf[512];
+  struct iovec iov = { .iov_base = data, .iov_len = len };
+  struct msghdr msg = { .msg_name = &src, .msg_namelen = sizeof src, .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  ssize_t n = recvmsg(fd, &msg, 0);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      napi_value nul;
+      napi_get_null(env, &nul);
+      return nul;
+    }
+    return throw_errno(env, "recvmsg", errno);
+  }
+  CHECK(napi_create_object(env, &obj));
+  set_int(env, obj, "bytes", n);
+  set_int(env, obj, "truncated", (msg.msg_flags & MSG_TRUNC) ? 1 : 0);
+  char abuf[INET6_ADDRSTRLEN] = "";
+  if (src.ss_family == AF_INET) inet_ntop(AF_INET, &((struct sockaddr_in *)&src)->sin_addr, abuf, sizeof abuf);
+  else if (src.ss_family == AF_INET6) inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&src)->sin6_addr, abuf, sizeof abuf);
+  set_str(env, obj, "src", abuf);
+  int ifindex = 0, ttl = -1;
+  char dbuf[INET6_ADDRSTRLEN] = "";
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      struct in_pktinfo *pi = (struct in_pktinfo *)CMSG_DATA(c);
+      ifindex = pi->ipi_ifindex;
+      inet_ntop(AF_INET, &pi->ipi_addr, dbuf, sizeof dbuf);
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+      ttl = *(int *)CMSG_DATA(c);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      struct in6_pktinfo *pi = (struct in6_pktinfo *)CMSG_DATA(c);
+      ifindex = (int)pi->ipi6_ifindex;
+      inet_ntop(AF_INET6, &pi->ipi6_addr, dbuf, sizeof dbuf);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+      ttl = *(int *)CMSG_DATA(c);
+    }
+  }
+  set_int(env, obj, "ifindex", ifindex);
+  set_int(env, obj, "ttl", ttl);
+  set_str(env, obj, "dst", dbuf);
+  return obj;
+}
+
+/* ---- readiness through uv_poll ---- */
+
+typedef struct {
+  uv_poll_t handle;
+  napi_env env;
+  napi_ref callback;
+  int closing;
+} poll_ctx;
+
+static void on_poll_closed(uv_handle_t *h) {
+  poll_ctx *p = (poll_ctx *)h->data;
+  napi_delete_reference(p->env, p->callback);
+  free(p);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events) {
+  poll_ctx *p = (poll_ctx *)h->data;
+  if (p->closing) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(p->env, &scope);
+  napi_value cb, global, args[2];
+  napi_get_reference_value(p->env, p->callback, &cb);
+  napi_get_global(p->env, &global);
+  napi_create_int32(p->env, status, &args[0]);
+  napi_create_int32(p->env, events, &args[1]);
+  napi_value result;
+  if (napi_call_function(p->env, global, cb, 2, args, &result) == napi_pending_exception) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(p->env, &exc);
+    napi_fatal_exception(p->env, exc);
+  }
+  napi_close_handle_scope(p->env, scope);
+}
+
+static void poll_finalize(napi_env env, void *data, void *hint) {
+  (void)env; (void)data; (void)hint;
+}
+
+/* pollStart(fd, callback(status, events)) -> handle; pollStop(handle). Readable events only. */
+static napi_value js_poll_start(napi_env env, napi_callback_info info) {
+  napi_value argv[2], ext;
+  int32_t fd;
+  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd)) return NULL;
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  poll_ctx *p = calloc(1, sizeof *p);
+  if (p == NULL) return throw_errno(env, "calloc", ENOMEM);
+  p->env = env;
+  CHECK(napi_create_reference(env, argv[1], 1, &p->callback));
+  int r = uv_poll_init(loop, &p->handle, fd);
+  if (r < 0) { napi_delete_reference(env, p->callback); free(p); return throw_errno(env, "uv_poll_init", -r); }
+  p->handle.data = p;
+  r = uv_poll_start(&p->handle, UV_READABLE, on_poll);
+  if (r < 0) { uv_close((uv_handle_t *)&p->handle, on_poll_closed); return throw_errno(env, "uv_poll_start", -r); }
+  CHECK(napi_create_external(env, p, poll_finalize, NULL, &ext));
+  return ext;
+}
+
+static napi_value js_poll_stop(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void *data;
+  if (get_args(env, info, 1, argv)) return NULL;
+  if (napi_get_value_external(env, argv[0], &data) != napi_ok) { napi_throw_type_error(env, NULL, "expected a poll handle"); return NULL; }
+  poll_ctx *p = (poll_ctx *)data;
+  if (!p->closing) {
+    p->closing = 1;
+    uv_poll_stop(&p->handle);
+    uv_close((uv_handle_t *)&p->handle, on_poll_closed);
+  }
+  return NULL;
+}
+
+static void export_int(napi_env env, napi_value exports, const char *name, int value) {
+  napi_value v;
+  napi_create_int32(env, value, &v);
+  napi_set_named_property(env, exports, name, v);
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor fns[] = {
+    { "socket", NULL, js_socket, NULL, NULL, NULL, napi_default, NULL },
+    { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
+    { "setsockoptInt", NULL, js_setsockopt_int, NULL, NULL, NULL, napi_default, NULL },
+    { "getsockoptInt", NULL, js_getsockopt_int, NULL, NULL, NULL, napi_default, NULL },
+    { "bindToDevice", NULL, js_bind_to_device, NULL, NULL, NULL, napi_default, NULL },
+    { "bindAddr", NULL, js_bind_addr, NULL, NULL, NULL, napi_default, NULL },
+    { "ifNameToIndex", NULL, js_if_nametoindex, NULL, NULL, NULL, napi_default, NULL },
+    { "membership", NULL, js_membership, NULL, NULL, NULL, napi_default, NULL },
+    { "multicastIf4", NULL, js_mcast_if4, NULL, NULL, NULL, napi_default, NULL },
+    { "sendTo", NULL, js_send_to, NULL, NULL, NULL, napi_default, NULL },
+    { "sendPacket", NULL, js_send_packet, NULL, NULL, NULL, napi_default, NULL },
+    { "sendNetlink", NULL, js_send_netlink, NULL, NULL, NULL, napi_default, NULL },
+    { "bindNetlink", NULL, js_bind_netlink, NULL, NULL, NULL, napi_default, NULL },
+    { "recvMsg", NULL, js_recv_msg, NULL, NULL, NULL, napi_default, NULL },
+    { "pollStart", NULL, js_poll_start, NULL, NULL, NULL, napi_default, NULL },
+    { "pollStop", NULL, js_poll_stop, NULL, NULL, NULL, napi_default, NULL },
+  };
+  if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
+  /* The option numbers from this build's headers, so TypeScript never hard-codes them. */
+  export_int(env, exports, "AF_INET", AF_INET);
+  export_int(env, exports, "AF_INET6", AF_INET6);
+  export_int(env, exports, "AF_PACKET", AF_PACKET);
+  export_int(env, exports, "AF_NETLINK", AF_NETLINK);
+  export_int(env, exports, "SOCK_RAW", SOCK_RAW);
+  export_int(env, exports, "SOCK_DGRAM", SOCK_DGRAM);
+  export_int(env, exports, "SOL_SOCKET", SOL_SOCKET);
+  export_int(env, exports, "SO_RCVBUF", SO_RCVBUF);
+  export_int(env, exports, "SO_PRIORITY", SO_PRIORITY);
+  export_int(env, exports, "IPPROTO_IP", IPPROTO_IP);
+  export_int(env, exports, "IPPROTO_IPV6", IPPROTO_IPV6);
+  export_int(env, exports, "IP_HDRINCL", IP_HDRINCL);
+  export_int(env, exports, "IP_TTL", IP_TTL);
+  export_int(env, exports, "IP_MULTICAST_TTL", IP_MULTICAST_TTL);
+  export_int(env, exports, "IP_MULTICAST_LOOP", IP_MULTICAST_LOOP);
+  export_int(env, exports, "IP_MULTICAST_ALL", IP_MULTICAST_ALL);
+  export_int(env, exports, "IP_PKTINFO", IP_PKTINFO);
+  export_int(env, exports, "IP_RECVTTL", IP_RECVTTL);
+  export_int(env, exports, "IPV6_UNICAST_HOPS", IPV6_UNICAST_HOPS);
+  export_int(env, exports, "IPV6_MULTICAST_HOPS", IPV6_MULTICAST_HOPS);
+  export_int(env, exports, "IPV6_MULTICAST_IF", IPV6_MULTICAST_IF);
+  export_int(env, exports, "IPV6_MULTICAST_LOOP", IPV6_MULTICAST_LOOP);
+  export_int(env, exports, "IPV6_RECVPKTINFO", IPV6_RECVPKTINFO);
+  export_int(env, exports, "IPV6_RECVHOPLIMIT", IPV6_RECVHOPLIMIT);
+  export_int(env, exports, "IPV6_CHECKSUM", IPV6_CHECKSUM);
+  export_int(env, exports, "NETLINK_ROUTE", NETLINK_ROUTE);
+  export_int(env, exports, "UV_READABLE", UV_READABLE);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
