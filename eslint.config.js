@@ -27,7 +27,9 @@ export default tseslint.config(
   },
   {
     files: [
-      'src/vrrp/packet.ts', 'src/vrrp/garp.ts', 'src/vrrp/constants.ts', 'src/vrrp/instance-fsm.ts',
+      'src/vrrp/packet.ts', 'src/vrrp/advert-check.ts', 'src/vrrp/checksum.ts', 'src/vrrp/drop-reason.ts',
+      'src/vrrp/garp.ts', 'src/vrrp/constants.ts', 'src/vrrp/instance-fsm.ts', 'src/vrrp/fsm-*.ts',
+      'src/vrrp/track-script.ts', 'src/vrrp/addr-order.ts',
       'src/vrrp/sync-group.ts', 'src/vrrp/timers.ts', 'src/vrrp/priority.ts',
       'src/dataplane/sched/**/*.ts', 'src/config/**/*.ts', 'src/check/runner.ts',
     ],

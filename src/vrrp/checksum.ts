@@ -1,6 +1,5 @@
 // The Internet checksum and the IPv4/IPv6 pseudo-headers VRRPv3 and ICMPv6 include in
 // it, plus the strict address <-> bytes conversions they need. Pure, no sockets.
-import ipaddr from 'ipaddr.js';
 
 export type IpFamily = 4 | 6;
 
@@ -48,17 +47,57 @@ export function ipv6PseudoHeader(src: Uint8Array, dst: Uint8Array, nextHeader: n
   return ph;
 }
 
+const V4_OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const V4_RE = new RegExp(`^${V4_OCTET}(\\.${V4_OCTET}){3}$`);
+const HEX_GROUP_RE = /^[0-9a-f]{1,4}$/i;
+
+function parseV4(s: string): Buffer | undefined {
+  return V4_RE.test(s) ? Buffer.from(s.split('.').map(Number)) : undefined;
+}
+
+/** Colon-separated 16-bit groups; `v4Tail` allows a dotted quad as the last one. */
+function parseGroups(part: string, v4Tail: boolean): number[] | undefined {
+  if (part === '') return [];
+  const groups = part.split(':');
+  const words: number[] = [];
+  for (const [i, g] of groups.entries()) {
+    if (HEX_GROUP_RE.test(g)) {
+      words.push(parseInt(g, 16));
+      continue;
+    }
+    const v4 = v4Tail && i === groups.length - 1 ? parseV4(g) : undefined;
+    if (!v4) return undefined;
+    words.push(v4.readUInt16BE(0), v4.readUInt16BE(2));
+  }
+  return words;
+}
+
+/** RFC 4291 §2.2 text forms, including '::' and a trailing dotted quad; a zone ('%eth0') is dropped. */
+function parseV6(text: string): Buffer | undefined {
+  const zone = text.indexOf('%');
+  if (zone === text.length - 1) return undefined;
+  const halves = (zone === -1 ? text : text.slice(0, zone)).split('::');
+  if (halves.length > 2) return undefined;
+  const head = parseGroups(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? parseGroups(halves[1]!, true) : [];
+  if (!head || !tail) return undefined;
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 1 ? fill !== 0 : fill < 1) return undefined;
+  const b = Buffer.alloc(16);
+  [...head, ...new Array<number>(fill).fill(0), ...tail].forEach((w, i) => b.writeUInt16BE(w, i * 2));
+  return b;
+}
+
 /** The family of a textual address, or undefined. Dotted quads must be plain decimal. */
 export function ipFamilyOf(addr: string): IpFamily | undefined {
-  if (ipaddr.IPv4.isValidFourPartDecimal(addr)) return 4;
-  if (ipaddr.IPv6.isValid(addr)) return 6;
+  if (parseV4(addr)) return 4;
+  if (parseV6(addr)) return 6;
   return undefined;
 }
 
 /** Address text -> 4 or 16 bytes, or undefined when it is not an address of `family`. */
 export function tryIpToBytes(addr: string, family: IpFamily): Buffer | undefined {
-  if (ipFamilyOf(addr) !== family) return undefined;
-  return Buffer.from(ipaddr.parse(addr).toByteArray());
+  return family === 4 ? parseV4(addr) : parseV6(addr);
 }
 
 /**
@@ -71,7 +110,18 @@ export function ipToBytes(addr: string, family: IpFamily): Buffer {
   return b;
 }
 
-/** 4 or 16 bytes -> canonical text (dotted quad, RFC 5952 for IPv6). */
+/** 4 or 16 bytes -> canonical text: dotted quad, or RFC 5952 (lower case, longest zero run as '::'). */
 export function bytesToIp(bytes: Uint8Array): string {
-  return ipaddr.fromByteArray(Array.from(bytes)).toString();
+  if (bytes.length === 4) return Array.from(bytes).join('.');
+  const w = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
+  let best = -1;
+  let bestLen = 1; // "The symbol '::' MUST NOT be used to shorten just one 16-bit 0 field." (RFC 5952 §4.2.2)
+  for (let i = 0; i < 8;) {
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j === i ? i + 1 : j;
+  }
+  const hex = (a: number[]): string => a.map((x) => x.toString(16)).join(':');
+  return best === -1 ? hex(w) : `${hex(w.slice(0, best))}::${hex(w.slice(best + bestLen))}`;
 }
