@@ -11,4 +11,6 @@ export interface HostInterface {
 
 export interface HostInfo {
   readonly interfaces: readonly HostInterface[];
+  /** Whether an absolute script path exists and is executable; absent = not checked. */
+  readonly scriptExecutable?: (path: string) => boolean;
 }

@@ -2,6 +2,7 @@
 // validation. Never throws on bad input: everything wrong is a diagnostic.
 import { Diagnostics, type ConfigDiagnostic } from './diagnostics.js';
 import { emptyConfig, type KeepalivedConfig } from './model/index.js';
+import { resolveHostname } from './model/global.js';
 import { parseStatements } from './parser.js';
 import { Preprocessor } from './preprocess.js';
 import { nodeFs, memoryFs, type ConfigFs } from './source.js';
@@ -20,6 +21,8 @@ export interface LoadOptions {
   readonly randomSeed?: number;
   /** When given, host-dependent checks run too (interfaces exist, VIP subnets). */
   readonly host?: HostInfo;
+  /** The machine's host name: global_defs router_id defaults to it (else $HOSTNAME, else 'localhost'). */
+  readonly hostname?: string;
 }
 
 export interface LoadResult {
@@ -41,6 +44,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
   }, diag);
   const stmts = pre.run(file);
   const config = emptyConfig();
+  config.global.routerId = resolveHostname(opts.hostname, opts.env ?? {});
   if (diag.worst() !== 'fatal') {
     parseStatements(stmts, topKeywords(config), diag);
     validateVrrp(config, diag, opts.host);

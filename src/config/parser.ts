@@ -9,7 +9,9 @@
 //  - at top level a `}` answering an ignored `{` is "Unknown keyword '}'"; any other is
 //    "Extra '}' found" (plus "Unknown keyword '}'", as keepalived prints both);
 //  - a block keyword whose `{` is neither at the end of its line nor alone on the
-//    next: "Missing '{' at beginning of configuration block", named at the next line;
+//    next: "Missing '{' at beginning of configuration block", named at the next line
+//    (not for value blocks such as virtual_ipaddress); the block is entered anyway and
+//    its `}` also closes the enclosing block ("Extra '}' found" at top level);
 //  - blocks still open at the end: "There are N missing '}'s or extra '{'s" (no line).
 import type { Diagnostics, SourcePos } from './diagnostics.js';
 import { shellSplit, type Stmt } from './lexer.js';
@@ -20,24 +22,29 @@ export interface Parser {
 
 /** A sub-level: either a keyword table with a context object, or a list of raw lines. */
 export type Block =
-  | { readonly kind: 'table'; readonly table: KeywordTable; readonly end?: () => void }
-  | { readonly kind: 'lines'; readonly line: (s: Stmt) => void; readonly end?: () => void }
+  | { readonly kind: 'table'; readonly table: KeywordTable; readonly end?: BlockEnd }
+  | { readonly kind: 'lines'; readonly line: (s: Stmt) => void; readonly end?: BlockEnd }
   | { readonly kind: 'skip' };
+
+/** Runs at the block's closing `}` (its position; undefined when the file ended first),
+ *  where keepalived's level-end handlers report ("No script set for vrrp_script X"). */
+export type BlockEnd = (closePos?: SourcePos) => void;
 
 /** Handlers close over their context; returning a Block opens a sub-level. */
 export type Handler = (s: Stmt, p: Parser) => Block | void;
 export type KeywordTable = Readonly<Record<string, Handler>>;
 
-export function tableBlock(table: KeywordTable, end?: () => void): Block {
+export function tableBlock(table: KeywordTable, end?: BlockEnd): Block {
   return end === undefined ? { kind: 'table', table } : { kind: 'table', table, end };
 }
-export function linesBlock(line: (s: Stmt) => void, end?: () => void): Block {
+export function linesBlock(line: (s: Stmt) => void, end?: BlockEnd): Block {
   return end === undefined ? { kind: 'lines', line } : { kind: 'lines', line, end };
 }
 /** Consume a block silently (a known block keyword whose arguments were invalid). */
 export const skipBlock: Block = { kind: 'skip' };
 
-type Frame = { block: Block; pos: SourcePos; skipDepth: number };
+/** `braceless`: entered without its `{` (keepalived enters it anyway; its `}` then also ends the parent). */
+type Frame = { block: Block; pos: SourcePos; skipDepth: number; braceless?: boolean };
 
 export function parseStatements(stmts: readonly Stmt[], top: KeywordTable, diag: Diagnostics): void {
   const p: Parser = { diag };
@@ -64,7 +71,15 @@ export function parseStatements(stmts: readonly Stmt[], top: KeywordTable, diag:
     if (s.closesBlock) {
       if (stack.length > 1) {
         stack.pop();
-        runEnd(frame.block);
+        runEnd(frame.block, s.pos);
+        if (frame.braceless === true) {
+          // keepalived 2.2.7: the `}` of a block entered without `{` closes its parent too.
+          if (stack.length > 1) runEnd((stack.pop() as Frame).block, s.pos);
+          else {
+            diag.error(s.pos, "Extra '}' found", '}');
+            diag.error(s.pos, "Unknown keyword '}'", '}');
+          }
+        }
       } else if (ignoredOpen > 0) {
         ignoredOpen--;
         diag.error(s.pos, "Unknown keyword '}'", '}');
@@ -111,15 +126,17 @@ export function parseStatements(stmts: readonly Stmt[], top: KeywordTable, diag:
       stack.push({ block: sub, pos: s.pos, skipDepth: 0 });
       continue;
     }
-    diag.error(next?.pos ?? s.pos, "Missing '{' at beginning of configuration block", word);
+    // keepalived complains (value blocks read by alloc_value_block do not) and enters the block anyway.
+    if (sub.kind !== 'lines') diag.error(next?.pos ?? s.pos, "Missing '{' at beginning of configuration block", word);
+    stack.push({ block: sub, pos: s.pos, skipDepth: 0, braceless: true });
   }
   const missing = stack.length - 1 + ignoredOpen;
   while (stack.length > 1) runEnd((stack.pop() as Frame).block);
   if (missing > 0) diag.error(undefined, `There are ${missing} missing '}'s or extra '{'s`);
 }
 
-function runEnd(block: Block): void {
-  if (block.kind !== 'skip') block.end?.();
+function runEnd(block: Block, closePos?: SourcePos): void {
+  if (block.kind !== 'skip') block.end?.(closePos);
 }
 
 /** argv of a script keyword (notify*, script, misc_path, ...), with keepalived's shell-like quoting. */

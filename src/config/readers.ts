@@ -48,6 +48,29 @@ export function readDecimal(s: Stmt, p: Parser, i: number, min: number, max: num
   return v;
 }
 
+/**
+ * Like readDecimal, but words the range as C's %f does, as keepalived's
+ * read_decimal_unsigned_strvec / read_double_strvec / read_timer report it:
+ * "number '0' outside range [0.010000, 255.000000]" (`digits` decimals; BFD uses 3).
+ */
+export function readDecimalFixed(s: Stmt, p: Parser, i: number, min: number, max: number, digits = 6): number | undefined {
+  const w = arg(s, i);
+  if (w === undefined) {
+    p.diag.error(s.pos, `${s.words[0]}: missing value (expected a number between ${min} and ${max})`, s.words[0]);
+    return undefined;
+  }
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(w)) {
+    p.diag.error(s.pos, `invalid number '${w}'`, s.words[0]);
+    return undefined;
+  }
+  const v = Number(w);
+  if (v < min || v > max) {
+    p.diag.error(s.pos, `number '${w}' outside range [${min.toFixed(digits)}, ${max.toFixed(digits)}]`, s.words[0]);
+    return undefined;
+  }
+  return v;
+}
+
 /** A keepalived <TIMER>: seconds with optional fraction, returned in milliseconds (µs resolution kept). */
 export function readTimerMs(s: Stmt, p: Parser, i: number, minS = 0, maxS = 2_147_483): number | undefined {
   const v = readDecimal(s, p, i, minS, maxS);

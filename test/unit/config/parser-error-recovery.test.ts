@@ -47,10 +47,14 @@ test('an unknown keyword opening a block: its } closes the enclosing level (keep
 
 test('extra } at top level, missing { and missing } at EOF', () => {
   assert.deepEqual(parse('vrrp_instance VI_1 {\n}\n}').diag, ["3 Extra '}' found", "3 Unknown keyword '}'"]);
+  // keepalived 2.2.7 enters the block anyway; its } then also closes the parent level.
   const missing = parse('vrrp_instance VI_1\n interface kv0\n}');
+  assert.deepEqual(missing.seen, ['interface kv0', 'end VI_1']);
   assert.deepEqual(missing.diag, [
-    "2 Missing '{' at beginning of configuration block", "2 Unknown keyword 'interface'",
-    "3 Extra '}' found", "3 Unknown keyword '}'",
+    "2 Missing '{' at beginning of configuration block", "3 Extra '}' found", "3 Unknown keyword '}'",
   ]);
+  const vip = parse('vrrp_instance VI_1 {\n virtual_ipaddress\n 192.0.2.1\n }\n}');
+  assert.deepEqual(vip.seen, ['vip 192.0.2.1', 'end VI_1']);
+  assert.deepEqual(vip.diag, ["5 Extra '}' found", "5 Unknown keyword '}'"], 'value blocks get no Missing message');
   assert.deepEqual(parse('vrrp_instance VI_1 {\n interface kv0\n').diag, ["- There are 1 missing '}'s or extra '{'s"]);
 });
