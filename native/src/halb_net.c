@@ -349,12 +349,27 @@ typedef struct {
   napi_env env;
   napi_ref callback;
   int closing;
+  /* The environment is being torn down (worker thread exit): N-API calls are unsafe. */
+  int env_gone;
 } poll_ctx;
 
 static void on_poll_closed(uv_handle_t *h) {
   poll_ctx *p = (poll_ctx *)h->data;
-  napi_delete_reference(p->env, p->callback);
+  if (!p->env_gone) napi_delete_reference(p->env, p->callback);
   free(p);
+}
+
+/*
+ * Environment cleanup (a worker thread ending, or the main thread exiting) with a poll
+ * still running: close its handle, or Node aborts on uv_loop_close() with open handles.
+ */
+static void poll_env_cleanup(void *arg) {
+  poll_ctx *p = (poll_ctx *)arg;
+  if (p->closing) return;
+  p->closing = 1;
+  p->env_gone = 1;
+  uv_poll_stop(&p->handle);
+  uv_close((uv_handle_t *)&p->handle, on_poll_closed);
 }
 
 static void on_poll(uv_poll_t *h, int status, int events) {
@@ -396,6 +411,7 @@ static napi_value js_poll_start(napi_env env, napi_callback_info info) {
   p->handle.data = p;
   r = uv_poll_start(&p->handle, UV_READABLE, on_poll);
   if (r < 0) { uv_close((uv_handle_t *)&p->handle, on_poll_closed); return throw_errno(env, "uv_poll_start", -r); }
+  CHECK(napi_add_env_cleanup_hook(env, poll_env_cleanup, p));
   CHECK(napi_create_external(env, p, poll_finalize, NULL, &ext));
   return ext;
 }
@@ -407,6 +423,7 @@ static napi_value js_poll_stop(napi_env env, napi_callback_info info) {
   if (napi_get_value_external(env, argv[0], &data) != napi_ok) { napi_throw_type_error(env, NULL, "expected a poll handle"); return NULL; }
   poll_ctx *p = (poll_ctx *)data;
   if (!p->closing) {
+    napi_remove_env_cleanup_hook(env, poll_env_cleanup, p);
     p->closing = 1;
     uv_poll_stop(&p->handle);
     uv_close((uv_handle_t *)&p->handle, on_poll_closed);

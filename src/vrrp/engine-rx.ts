@@ -1,0 +1,140 @@
+// The engine's sockets and receive path. As keepalived does (vrrp_scheduler.c
+// open_sockpool), instances share a receive socket per interface, family and mode
+// (multicast: unbound, joined to the VRRP group; unicast: bound to the source address),
+// and each instance sends from a socket bound to its own source address, so the kernel
+// puts the address the checksum was computed over in the IP header. A received packet is
+// decoded once, then checked against the instance its VRID names.
+import type { PacketMeta, PacketSocket } from '../core/packet-socket.js';
+import { checkAdvertForInstance } from './advert-check.js';
+import type { IpFamily } from './checksum.js';
+import { VRRP_MCAST_V4, VRRP_MCAST_V6 } from './constants.js';
+import type { InstanceRunner } from './engine-instance.js';
+import { canonicalIp } from './engine-instance.js';
+import type { InstanceIo, VrrpHost, VrrpSocketOptions } from './engine-types.js';
+import type { VrrpEvent } from './fsm-types.js';
+import { decodeAdvert } from './packet.js';
+
+interface PooledSocket {
+  readonly socket: PacketSocket;
+  readonly family: IpFamily;
+  /** Instances receiving on this socket, by VRID. */
+  readonly receivers: Map<number, InstanceRunner>;
+}
+
+export type AdvertSink = (runner: InstanceRunner, event: Extract<VrrpEvent, { kind: 'advert' }>) => void;
+
+function keyOf(o: VrrpSocketOptions): string {
+  return `${o.ifname}|${o.family}|${o.bindAddr ?? '*'}`;
+}
+
+export class SocketPool {
+  readonly #host: VrrpHost;
+  readonly #sockets = new Map<string, PooledSocket>();
+  readonly #sink: AdvertSink;
+  readonly #unattributed: Record<string, number> = {};
+
+  constructor(host: VrrpHost, sink: AdvertSink) {
+    this.#host = host;
+    this.#sink = sink;
+  }
+
+  #open(o: VrrpSocketOptions): PooledSocket {
+    const key = keyOf(o);
+    const have = this.#sockets.get(key);
+    if (have !== undefined) return have;
+    const pooled: PooledSocket = { socket: this.#host.openSocket(o), family: o.family, receivers: new Map() };
+    this.#sockets.set(key, pooled);
+    // Every socket is drained, even a send-only one, so that its queue never fills.
+    pooled.socket.onPacket((buf, meta) => this.#receive(pooled, buf, meta));
+    return pooled;
+  }
+
+  /** The socket an instance sends from: bound to its primary address. */
+  sendSocket(io: InstanceIo, primaryAddr: string): PacketSocket {
+    const ttl = (io.unicastPeers?.length ?? 0) > 0 ? io.unicastTtl ?? 255 : 255;
+    return this.#open({ ifname: io.interface, family: io.family, bindAddr: primaryAddr, ttl }).socket;
+  }
+
+  /** Register an instance for receiving; returns an error text when its VRID is already taken there. */
+  addReceiver(r: InstanceRunner): string | undefined {
+    const io = r.spec.io;
+    const group = io.family === 4 ? VRRP_MCAST_V4 : VRRP_MCAST_V6;
+    const pooled = r.unicast
+      ? this.#open({ ifname: io.interface, family: io.family, bindAddr: r.primaryAddr, ttl: io.unicastTtl ?? 255 })
+      : this.#open({ ifname: io.interface, family: io.family, groups: [group] });
+    const other = pooled.receivers.get(r.spec.fsm.vrid);
+    if (other !== undefined) return `VRID ${r.spec.fsm.vrid} is used by both ${other.name} and ${r.name} on ${io.interface}`;
+    pooled.receivers.set(r.spec.fsm.vrid, r);
+    return undefined;
+  }
+
+  unattributedDrops(): Record<string, number> {
+    return { ...this.#unattributed };
+  }
+
+  #receive(p: PooledSocket, buf: Buffer, meta: PacketMeta): void {
+    if (p.receivers.size === 0) return;
+    const v4 = p.family === 4;
+    const decoded = decodeAdvert(buf, v4
+      ? { family: 4, framing: 'ip-header', ttlRange: 'ignore' }
+      : { family: 6, framing: 'payload', src: meta.src, dst: meta.dst, ttl: meta.ttl, ttlRange: 'ignore' });
+    if (!decoded.ok) {
+      const r = p.receivers.get(guessVrid(buf, v4));
+      if (r !== undefined) r.countDrop(decoded.reason, decoded.detail);
+      else this.#unattributed[decoded.reason] = (this.#unattributed[decoded.reason] ?? 0) + 1;
+      return;
+    }
+    const pkt = decoded.packet;
+    const r = p.receivers.get(pkt.advert.vrid);
+    if (r === undefined) {
+      this.#unattributed.VRID_MISMATCH = (this.#unattributed.VRID_MISMATCH ?? 0) + 1;
+      return;
+    }
+    const src = pkt.ip.src ?? meta.src;
+    const ttl = pkt.ip.ttl ?? meta.ttl;
+    // The codec was told to skip the TTL check: it depends on the instance.
+    if (!r.unicast) {
+      // "MUST verify that the IPvX TTL/Hop Limit is 255." (RFC 5798 §7.1, RFC 3768 §7.1)
+      if (ttl !== 255) {
+        r.countDrop('INVALID_TTL', `invalid TTL/HL. Received ${ttl} and expect 255`);
+        return;
+      }
+    } else {
+      const peer = (r.spec.io.unicastPeers ?? []).find((x) => canonicalIp(x.address, p.family) === src);
+      if (peer !== undefined && (peer.minTtl !== undefined || peer.maxTtl !== undefined)) {
+        const min = peer.minTtl ?? 0;
+        const max = peer.maxTtl ?? 255;
+        if (ttl < min || ttl > max) {
+          r.countDrop('INVALID_TTL', `TTL/HL ${ttl} from ${src} not in range ${min} - ${max}`);
+          return;
+        }
+      }
+    }
+    const checked = checkAdvertForInstance(pkt, r.expectation());
+    if (!checked.ok) {
+      r.countDrop(checked.reason, checked.detail);
+      return;
+    }
+    for (const note of checked.notes) {
+      if (note.kind === 'vip-mismatch') r.rateLimitedLog('VIP_MISMATCH_ACCEPTED', note.detail);
+    }
+    r.countReceived();
+    const adv = pkt.advert;
+    this.#sink(r, {
+      kind: 'advert', priority: adv.priority, srcAddr: src,
+      advertIntCs: adv.version === 2 ? adv.advertIntervalSec * 100 : adv.advertIntervalCs,
+      fromSelf: src === canonicalIp(r.primaryAddr, p.family),
+    });
+  }
+
+  closeAll(): void {
+    for (const p of this.#sockets.values()) p.socket.close();
+    this.#sockets.clear();
+  }
+}
+
+/** The VRID byte of a packet the codec rejected, to count the drop on its instance (-1: none). */
+function guessVrid(buf: Buffer, v4: boolean): number {
+  const at = v4 ? ((buf[0] ?? 0) & 0x0f) * 4 + 1 : 1;
+  return buf[at] ?? -1;
+}

@@ -1,0 +1,194 @@
+// The VRRP engine on the real kernel: the one file of src/vrrp/ that reaches src/sys/.
+// SystemHost implements VrrpHost with raw sockets (protocol 112), rtnetlink (addresses,
+// routes, rules, link and address notifications), an AF_PACKET sender for gratuitous
+// ARP / NA, and direct exec of scripts. The engine logic is engine-core.ts.
+import { RealClock, type Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { PacketSocket } from '../core/packet-socket.js';
+import type { IpRoute, IpRule } from '../config/model/ip.js';
+import { IFA_F, type AddressInfo, type AddressSpec } from '../sys/netlink-codec.js';
+import { NetlinkMonitor, RtNetlink, type NetlinkEvent } from '../sys/netlink.js';
+import { AfPacketSender, ipv6Forwarding } from '../sys/packet-socket-af.js';
+import { RawSocket } from '../sys/raw-socket.js';
+import { runCheckScript, runNotify } from '../sys/scripts.js';
+import type { IpFamily } from './checksum.js';
+import { IPPROTO_VRRP } from './constants.js';
+import { VrrpEngine } from './engine-core.js';
+import type {
+  EngineSpec, HostEvent, HostLink, ScriptCommand, VipSpec, VrrpHost, VrrpSocketOptions,
+} from './engine-types.js';
+import type { ScriptOutcome } from './track-script.js';
+
+export { VrrpEngine } from './engine-core.js';
+export type * from './engine-types.js';
+
+const RT_SCOPE_LINK = 253;
+
+/** A VIP line as an rtnetlink address request. */
+export function vipToAddressSpec(vip: VipSpec, ifindex: number): AddressSpec {
+  const flags = (vip.noDad === true ? IFA_F.NODAD : 0) | (vip.home === true ? IFA_F.HOMEADDRESS : 0)
+    | (vip.manageTempAddr === true ? IFA_F.MANAGETEMPADDR : 0) | (vip.noPrefixRoute === true ? IFA_F.NOPREFIXROUTE : 0)
+    | (vip.autoJoin === true ? IFA_F.MCAUTOJOIN : 0);
+  return {
+    family: vip.family, ifindex, address: vip.address, prefixLength: vip.prefixLength, flags,
+    ...(vip.peer !== undefined ? { peer: vip.peer } : {}),
+    ...(vip.broadcast !== undefined ? { broadcast: vip.broadcast } : {}),
+    ...(vip.scope !== undefined ? { scope: vip.scope } : {}),
+    ...(vip.label !== undefined ? { label: vip.label } : {}),
+    ...(vip.preferredLft !== undefined ? { preferredLft: vip.preferredLft } : {}),
+  };
+}
+
+export class SystemHost implements VrrpHost {
+  readonly #logger: Logger;
+  #rt: RtNetlink | undefined;
+  #monitor: NetlinkMonitor | undefined;
+  #af: AfPacketSender | undefined;
+  readonly #links = new Map<string, HostLink>();
+  #addresses: AddressInfo[] = [];
+  readonly #listeners: ((ev: HostEvent) => void)[] = [];
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  async init(): Promise<void> {
+    this.#rt = new RtNetlink();
+    // Subscribe first so no change between the dump and the subscription is lost.
+    this.#monitor = new NetlinkMonitor((ev) => this.#onNetlink(ev));
+    await this.#reread();
+  }
+
+  async #reread(): Promise<void> {
+    const rt = this.#rt!;
+    const [links, addrs] = await Promise.all([rt.links(), rt.addresses()]);
+    for (const l of links) this.#setLink({ ifindex: l.ifindex, name: l.name, mac: l.mac, up: l.up });
+    this.#addresses = addrs;
+  }
+
+  #setLink(l: HostLink): void {
+    const old = this.#links.get(l.name);
+    this.#links.set(l.name, l);
+    if (old !== undefined && old.up !== l.up) for (const cb of this.#listeners) cb({ kind: 'link', link: l });
+  }
+
+  #onNetlink(ev: NetlinkEvent): void {
+    if (ev.kind === 'overrun') {
+      this.#logger.warn(`netlink notifications lost (${ev.error.message}) - re-reading interfaces`);
+      this.#reread().catch((e: Error) => this.#logger.error(`re-reading interfaces: ${e.message}`));
+      return;
+    }
+    if (ev.kind === 'link') {
+      if (ev.deleted) {
+        this.#setLink({ ifindex: ev.link.ifindex, name: ev.link.name, mac: ev.link.mac, up: false });
+        return;
+      }
+      this.#setLink({ ifindex: ev.link.ifindex, name: ev.link.name, mac: ev.link.mac, up: ev.link.up });
+      return;
+    }
+    const a = ev.address;
+    this.#addresses = this.#addresses.filter((x) => !(x.ifindex === a.ifindex && x.address === a.address));
+    if (!ev.deleted) {
+      this.#addresses.push(a);
+      return;
+    }
+    for (const cb of this.#listeners) cb({ kind: 'address-deleted', ifindex: a.ifindex, family: a.family, address: a.address });
+  }
+
+  link(name: string): HostLink | undefined {
+    return this.#links.get(name);
+  }
+
+  primaryAddress(ifname: string, family: IpFamily): string | undefined {
+    const l = this.#links.get(ifname);
+    if (l === undefined) return undefined;
+    const mine = this.#addresses.filter((a) => a.ifindex === l.ifindex && a.family === family);
+    // keepalived: the first (primary) IPv4 address; for IPv6 the link-local address.
+    const pick = family === 4 ? mine.find((a) => (a.flags & IFA_F.SECONDARY) === 0) : mine.find((a) => a.scope === RT_SCOPE_LINK);
+    return pick?.address;
+  }
+
+  openSocket(o: VrrpSocketOptions): PacketSocket {
+    return new RawSocket({
+      family: o.family, protocol: IPPROTO_VRRP, ifname: o.ifname,
+      ...(o.groups !== undefined ? { groups: o.groups } : {}),
+      ...(o.bindAddr !== undefined ? { bindAddr: o.bindAddr } : {}),
+      ...(o.ttl !== undefined ? { ttl: o.ttl } : {}),
+    });
+  }
+
+  addAddress(vip: VipSpec, ifindex: number): Promise<void> {
+    return this.#rt!.addAddress(vipToAddressSpec(vip, ifindex));
+  }
+
+  delAddress(vip: VipSpec, ifindex: number): Promise<void> {
+    return this.#rt!.delAddress(vipToAddressSpec(vip, ifindex));
+  }
+
+  #ifindexOf = (name: string): number => {
+    const l = this.#links.get(name);
+    if (l === undefined) throw new Error(`no interface ${name}`);
+    return l.ifindex;
+  };
+
+  addRoute(r: IpRoute): Promise<void> {
+    return this.#rt!.addRoute(r, this.#ifindexOf);
+  }
+
+  delRoute(r: IpRoute): Promise<void> {
+    return this.#rt!.delRoute(r, this.#ifindexOf);
+  }
+
+  addRule(r: IpRule): Promise<void> {
+    return this.#rt!.addRule(r);
+  }
+
+  delRule(r: IpRule): Promise<void> {
+    return this.#rt!.delRule(r);
+  }
+
+  sendFrame(ifindex: number, frame: Buffer, ethertype: number, dstMac: string): void {
+    this.#af ??= new AfPacketSender();
+    this.#af.send(ifindex, frame, ethertype, dstMac);
+  }
+
+  ipv6Forwarding(ifname: string): boolean {
+    return ipv6Forwarding(ifname);
+  }
+
+  runNotify(cmd: ScriptCommand, args: readonly string[]): void {
+    runNotify(cmd.argv, args, { ...(cmd.user !== undefined ? { user: cmd.user } : {}), ...(cmd.group !== undefined ? { group: cmd.group } : {}) },
+      (msg) => this.#logger.warn(`notify script failed to start: ${msg}`));
+  }
+
+  async runScript(cmd: ScriptCommand, timeoutMs: number): Promise<ScriptOutcome> {
+    const end = await runCheckScript(cmd.argv, timeoutMs,
+      { ...(cmd.user !== undefined ? { user: cmd.user } : {}), ...(cmd.group !== undefined ? { group: cmd.group } : {}) });
+    if (end.kind !== 'error') return end;
+    this.#logger.warn(`script failed to start: ${end.message}`);
+    // What a shell reports for a command it cannot run.
+    return { kind: 'exit', code: 127 };
+  }
+
+  onEvent(cb: (ev: HostEvent) => void): void {
+    this.#listeners.push(cb);
+  }
+
+  close(): void {
+    this.#monitor?.close();
+    this.#rt?.close();
+    this.#af?.close();
+  }
+}
+
+export interface StartOptions {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+/** Build the engine on the real kernel and start every instance. */
+export async function startVrrpEngine(spec: EngineSpec, opts: StartOptions): Promise<VrrpEngine> {
+  const engine = new VrrpEngine(spec, new SystemHost(opts.logger), { clock: opts.clock ?? new RealClock(), logger: opts.logger });
+  await engine.start();
+  return engine;
+}

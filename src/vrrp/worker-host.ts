@@ -1,0 +1,111 @@
+// Starts the VRRP engine in its own worker thread (worker.ts) and talks to it: logs and
+// engine events come back to the caller's logger and listener, snapshots are asked for
+// by id, stop() runs the priority-0 shutdown and waits for it.
+import { Worker } from 'node:worker_threads';
+import { HalbError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { EngineEvent, EngineSpec } from './engine-types.js';
+import type { FromWorker, ToWorker, WorkerData, WorkerSnapshot } from './worker-protocol.js';
+
+export interface VrrpWorkerOptions {
+  readonly logger: Logger;
+  readonly onEvent?: (ev: EngineEvent) => void;
+  /** Called when the thread ends without stop() (a crash): the daemon decides what to do. */
+  readonly onExit?: (code: number) => void;
+}
+
+export class VrrpWorker {
+  readonly #worker: Worker;
+  readonly #snapshots = new Map<number, (s: WorkerSnapshot) => void>();
+  #nextId = 1;
+  #stopping: Promise<void> | undefined;
+  #exited = false;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+  }
+
+  /** Start the thread; resolves once every instance has started, rejects with the reason it could not. */
+  static start(spec: EngineSpec, opts: VrrpWorkerOptions): Promise<VrrpWorker> {
+    const data: WorkerData = { spec };
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
+    const w = new VrrpWorker(worker);
+    return new Promise((resolve, reject) => {
+      let started = false;
+      worker.on('message', (m: FromWorker) => {
+        switch (m.t) {
+          case 'started':
+            started = true;
+            resolve(w);
+            break;
+          case 'failed':
+            reject(new HalbError((m.error.code as never) ?? 'HALB_ERR_SYS', `VRRP engine failed to start: ${m.error.message}`));
+            break;
+          case 'log':
+            opts.logger[m.level](m.msg, m.fields);
+            break;
+          case 'event':
+            opts.onEvent?.(m.ev);
+            break;
+          case 'snapshot':
+            w.#snapshots.get(m.id)?.(m.snapshot);
+            w.#snapshots.delete(m.id);
+            break;
+          case 'stopped':
+            break;
+        }
+      });
+      worker.on('error', (e) => {
+        opts.logger.error(`VRRP worker error: ${e.message}`);
+        if (!started) reject(e);
+      });
+      worker.on('exit', (code) => {
+        w.#exited = true;
+        if (!started) reject(new HalbError('HALB_ERR_SYS', `VRRP worker exited with code ${code} before starting`));
+        else if (w.#stopping === undefined) {
+          opts.logger.error(`VRRP worker exited unexpectedly with code ${code}`);
+          opts.onExit?.(code);
+        }
+      });
+    });
+  }
+
+  #post(m: ToWorker): void {
+    this.#worker.postMessage(m);
+  }
+
+  snapshot(timeoutMs = 2000): Promise<WorkerSnapshot> {
+    if (this.#exited) return Promise.reject(new HalbError('HALB_ERR_SYS', 'VRRP worker is not running'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#snapshots.delete(id);
+        reject(new HalbError('HALB_ERR_SYS', `VRRP worker did not answer a snapshot request within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#snapshots.set(id, (s) => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      this.#post({ t: 'snapshot', id });
+    });
+  }
+
+  /** Shut every instance down (priority-0 adverts, VIPs removed) and end the thread. */
+  stop(timeoutMs = 5000): Promise<void> {
+    this.#stopping ??= new Promise<void>((resolve) => {
+      if (this.#exited) {
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => {
+        void this.#worker.terminate().then(() => resolve());
+      }, timeoutMs);
+      this.#worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#post({ t: 'stop' });
+    });
+    return this.#stopping;
+  }
+}

@@ -1,0 +1,29 @@
+// Messages between the VRRP worker thread (worker.ts) and the thread that started it
+// (worker-host.ts). Plain data only: everything crosses postMessage's structured clone.
+import type { LogFields } from '../core/log.js';
+import type { EngineEvent, EngineSnapshot, EngineSpec } from './engine-types.js';
+
+export interface WorkerData {
+  readonly spec: EngineSpec;
+}
+
+/** Event-loop delay of the worker thread (perf_hooks.monitorEventLoopDelay), in ms. */
+export interface LoopDelay {
+  readonly meanMs: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+export type WorkerSnapshot = EngineSnapshot & { readonly eventLoop: LoopDelay };
+
+export type ToWorker =
+  | { readonly t: 'snapshot'; readonly id: number }
+  | { readonly t: 'stop' };
+
+export type FromWorker =
+  | { readonly t: 'started' }
+  | { readonly t: 'failed'; readonly error: { readonly name: string; readonly message: string; readonly code?: string } }
+  | { readonly t: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly msg: string; readonly fields?: LogFields }
+  | { readonly t: 'event'; readonly ev: EngineEvent }
+  | { readonly t: 'snapshot'; readonly id: number; readonly snapshot: WorkerSnapshot }
+  | { readonly t: 'stopped' };

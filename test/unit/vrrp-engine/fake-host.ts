@@ -1,0 +1,142 @@
+// A VrrpHost in memory: sockets on a MemoryLan, addresses in a set, frames and notify
+// runs recorded, script results chosen by the test, link and address events on demand.
+import type { Clock } from '../../../src/core/clock.js';
+import type { LogFields, Logger } from '../../../src/core/log.js';
+import type { IpRoute, IpRule } from '../../../src/config/model/ip.js';
+import { VrrpEngine } from '../../../src/vrrp/engine-core.js';
+import type {
+  EngineSpec, HostEvent, HostLink, InstanceIo, ScriptCommand, VipSpec, VrrpHost, VrrpSocketOptions,
+} from '../../../src/vrrp/engine-types.js';
+import { instanceConfig, type InstanceConfigInput } from '../../../src/vrrp/fsm-types.js';
+import type { ScriptOutcome } from '../../../src/vrrp/track-script.js';
+import type { MemoryLan, MemorySocket } from '../../helpers/packet-socket-pair.js';
+
+export interface Frame { readonly ifindex: number; readonly frame: Buffer; readonly ethertype: number; readonly dstMac: string }
+
+export class FakeHost implements VrrpHost {
+  readonly lan: MemoryLan;
+  readonly addrs: string[];
+  readonly links = new Map<string, HostLink>();
+  /** "addr/len@ifindex" of every address the engine added and has not deleted. */
+  readonly installed = new Set<string>();
+  readonly frames: Frame[] = [];
+  readonly notifies: { argv: readonly string[]; args: readonly string[] }[] = [];
+  readonly sockets: MemorySocket[] = [];
+  readonly routes = new Set<string>();
+  /** Exit code each script (by argv[0]) returns; 0 when not set. */
+  readonly scriptExit = new Map<string, number>();
+  scriptRuns = 0;
+  closed = false;
+  #listeners: ((ev: HostEvent) => void)[] = [];
+
+  constructor(lan: MemoryLan, addrs: readonly string[], mac: string) {
+    this.lan = lan;
+    this.addrs = [...addrs];
+    this.links.set('eth0', { ifindex: 2, name: 'eth0', mac, up: true });
+  }
+
+  async init(): Promise<void> {}
+  link(name: string): HostLink | undefined {
+    return this.links.get(name);
+  }
+  primaryAddress(_ifname: string, family: 4 | 6): string | undefined {
+    return this.addrs.find((a) => a.includes(':') === (family === 6));
+  }
+  openSocket(o: VrrpSocketOptions): MemorySocket {
+    const s = this.lan.socket({ hostAddrs: this.addrs, ifindex: 2, ...o });
+    this.sockets.push(s);
+    return s;
+  }
+  async addAddress(vip: VipSpec, ifindex: number): Promise<void> {
+    this.installed.add(`${vip.address}/${vip.prefixLength}@${ifindex}`);
+  }
+  async delAddress(vip: VipSpec, ifindex: number): Promise<void> {
+    this.installed.delete(`${vip.address}/${vip.prefixLength}@${ifindex}`);
+  }
+  async addRoute(r: IpRoute): Promise<void> {
+    this.routes.add(`route ${r.destination}`);
+  }
+  async delRoute(r: IpRoute): Promise<void> {
+    this.routes.delete(`route ${r.destination}`);
+  }
+  async addRule(r: IpRule): Promise<void> {
+    this.routes.add(`rule ${r.priority}`);
+  }
+  async delRule(r: IpRule): Promise<void> {
+    this.routes.delete(`rule ${r.priority}`);
+  }
+  sendFrame(ifindex: number, frame: Buffer, ethertype: number, dstMac: string): void {
+    this.frames.push({ ifindex, frame, ethertype, dstMac });
+  }
+  ipv6Forwarding(): boolean {
+    return false;
+  }
+  runNotify(cmd: ScriptCommand, args: readonly string[]): void {
+    this.notifies.push({ argv: cmd.argv, args });
+  }
+  async runScript(cmd: ScriptCommand): Promise<ScriptOutcome> {
+    this.scriptRuns++;
+    return { kind: 'exit', code: this.scriptExit.get(cmd.argv[0] ?? '') ?? 0 };
+  }
+  onEvent(cb: (ev: HostEvent) => void): void {
+    this.#listeners.push(cb);
+  }
+  emit(ev: HostEvent): void {
+    for (const l of this.#listeners) l(ev);
+  }
+  setLink(name: string, up: boolean): void {
+    const l = this.links.get(name)!;
+    this.links.set(name, { ...l, up });
+    this.emit({ kind: 'link', link: this.links.get(name)! });
+  }
+  holds(addr: string): boolean {
+    return [...this.installed].some((a) => a.startsWith(`${addr}/`));
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+export interface LogLine { readonly level: string; readonly msg: string; readonly fields: LogFields | undefined }
+
+export function memoryLogger(lines: LogLine[]): Logger {
+  const at = (level: string) => (msg: string, fields?: LogFields): void => { lines.push({ level, msg, fields }); };
+  const l: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => l };
+  return l;
+}
+
+export const VIP = '192.0.2.200';
+
+/** One IPv4 instance on eth0 with the VIP above; `fsm`/`io` override the defaults. */
+export function v4Instance(fsm: Partial<InstanceConfigInput> = {}, io: Partial<InstanceIo> = {}): EngineSpec['instances'][number] {
+  return {
+    fsm: instanceConfig({ name: 'VI_1', vrid: 51, primaryAddr: '', ...fsm }),
+    io: { interface: 'eth0', family: 4, vips: [{ address: VIP, family: 4, prefixLength: 24 }], ...io },
+  };
+}
+
+export interface Node { readonly host: FakeHost; readonly engine: VrrpEngine; readonly logs: LogLine[] }
+
+/** An engine on its own fake host, not yet started. */
+export function node(lan: MemoryLan, clock: Clock, addr: string, mac: string, spec: EngineSpec): Node {
+  const host = new FakeHost(lan, [addr], mac);
+  const logs: LogLine[] = [];
+  return { host, engine: new VrrpEngine(spec, host, { clock, logger: memoryLogger(logs) }), logs };
+}
+
+/** Let resolved promises (address jobs, script results) run. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise<void>((r) => queueMicrotask(r));
+}
+
+export function stateOf(n: Node, name = 'VI_1'): string {
+  return n.engine.snapshot().instances.find((i) => i.name === name)!.state;
+}
+
+/** Advance a FakeClock by `ms` in `stepMs` slices, letting promises settle in between. */
+export async function runFor(clock: { advance(ms: number): void }, ms: number, stepMs = 10): Promise<void> {
+  for (let t = 0; t < ms; t += stepMs) {
+    clock.advance(Math.min(stepMs, ms - t));
+    await settle();
+  }
+}
