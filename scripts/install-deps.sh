@@ -2,7 +2,8 @@
 # System packages the test suite needs (netns tests use keepalived as a real peer,
 # nftables for partitions and the kernel dataplane). Idempotent; needs root for apt.
 set -euo pipefail
-pkgs=(keepalived nftables iproute2 procps)
+# iputils-ping: PING_CHECK; openssl: the SSL_GET test makes its certificate.
+pkgs=(keepalived nftables iproute2 procps iputils-ping openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,7 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { readHostInfo } from '../sys/host-info.js';
-import { dumpConfig, reportCheck, runLoad, EXIT_OK } from './check-config.js';
+import { dumpConfig, reportCheck, runLoad, defaultConfigId, EXIT_OK } from './check-config.js';
+import { runDaemon } from './run-daemon.js';
+import { ctlCommand } from './ctl.js';
+import { demoCommand } from './demo.js';
+import { genhashCommand } from './genhash.js';
+import { DEFAULT_CONTROL_SOCKET } from '../api/control-protocol.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -15,11 +20,18 @@ interface RootOptions {
   configId?: string;
   logDetail?: boolean;
   hostChecks: boolean;
+  controlSocket: string;
+  pid?: string;
+  logFormat: 'text' | 'json';
+  ejectAfter: string;
+  vrrp?: boolean;
+  check?: boolean;
 }
 
 export function buildProgram(): Command {
   const program = new Command('halb');
   program
+    .enablePositionalOptions()
     .description('High-availability layer-4 load balancer: VRRP, IPVS-style scheduling and health checks, configured by keepalived.conf')
     .version(pkg.version, '-v, --version', 'print the version and exit')
     .option('-f, --use-file <FILE>', 'configuration file', '/etc/keepalived/keepalived.conf')
@@ -46,7 +58,10 @@ export function buildProgram(): Command {
     .option('-s, --namespace <NAME>', 'network namespace to run in (overrides net_namespace)')
     .option('-e, --all-config', 'refuse to load if any configuration file is missing')
     .option('-a, --address-monitoring', 'log all address changes seen through netlink')
-    .action((opts: RootOptions) => {
+    .option('--control-socket <PATH>', 'where the daemon serves `halb ctl`', DEFAULT_CONTROL_SOCKET)
+    .addOption(new Option('--log-format <FORMAT>', 'log lines as text or JSON').choices(['text', 'json']).default('text'))
+    .option('--eject-after <N>', 'passive ejection: take a checked real server out after N consecutive refused/failed/reset connections seen by the proxy; its checker brings it back (0 = off)', '1')
+    .action(async (opts: RootOptions) => {
       const checking = opts.configTest !== undefined && opts.configTest !== false;
       if (checking || opts.dumpConfig === true) {
         const r = runLoad({
@@ -61,10 +76,24 @@ export function buildProgram(): Command {
         process.exitCode = code;
         return;
       }
-      process.stderr.write('halb: this version can check a configuration (-t, --dump-config); the daemon is not built yet\n');
-      process.exitCode = 1;
+      await runDaemon({
+        configFile: opts.useFile,
+        configId: opts.configId ?? defaultConfigId(),
+        controlSocket: opts.controlSocket,
+        ...(opts.pid !== undefined ? { pidFile: opts.pid } : {}),
+        logFormat: opts.logFormat,
+        logLevel: opts.logDetail === true ? 'debug' : 'info',
+        ejectAfter: Number.parseInt(opts.ejectAfter, 10) || 0,
+        run: opts.vrrp === true && opts.check !== true ? 'vrrp' : opts.check === true && opts.vrrp !== true ? 'lvs' : 'all',
+      });
     });
+  program.addCommand(ctlCommand());
+  program.addCommand(demoCommand());
+  program.addCommand(genhashCommand());
   return program;
 }
 
-buildProgram().parse(process.argv);
+buildProgram().parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`halb: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = (e as { code?: string }).code === 'HALB_ERR_CONFIG' ? 4 : 1;
+});

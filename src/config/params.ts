@@ -16,6 +16,20 @@ export interface ParamContext {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_DEPTH = 32;
+/**
+ * A substituted line may not grow past this. keepalived reads lines into a 1024-byte
+ * buffer; we allow multi-line parameters holding whole blocks, but a self-doubling
+ * definition must end in a diagnostic, not in an exhausted heap.
+ */
+export const MAX_EXPANDED_CHARS = 256 * 1024;
+
+/** Thrown inside substitution only; the pre-processor turns it into a diagnostic. */
+export class ExpansionLimitError extends Error {
+  constructor(what: string) {
+    super(what);
+    this.name = 'ExpansionLimitError';
+  }
+}
 
 export class ParamTable {
   readonly #defs = new Map<string, string>();
@@ -54,7 +68,7 @@ export class ParamTable {
    * parameter was used; the caller splits it into lines.
    */
   substitute(text: string, ctx: ParamContext, depth = 0): string {
-    if (depth > MAX_DEPTH || !text.includes('$')) return text;
+    if (!text.includes('$')) return text;
     let out = '';
     let i = 0;
     let changed = false;
@@ -66,7 +80,13 @@ export class ParamTable {
         if (close !== -1) {
           const inner = text.slice(i + 2, close).trim();
           const value = this.#lookup(inner, ctx);
-          if (value !== undefined) { out += value; i = close + 1; changed = true; continue; }
+          if (value !== undefined) {
+            out += value;
+            i = close + 1;
+            changed = true;
+            if (out.length > MAX_EXPANDED_CHARS) throw new ExpansionLimitError(`parameter expansion exceeds ${MAX_EXPANDED_CHARS} characters`);
+            continue;
+          }
         }
         out += c;
         i++;
@@ -75,11 +95,20 @@ export class ParamTable {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1));
       if (m) {
         const value = this.#defs.get(m[0]) ?? builtin(m[0], [], ctx);
-        if (value !== undefined) { out += value; i += 1 + m[0].length; changed = true; continue; }
+        if (value !== undefined) {
+          out += value;
+          i += 1 + m[0].length;
+          changed = true;
+          if (out.length > MAX_EXPANDED_CHARS) throw new ExpansionLimitError(`parameter expansion exceeds ${MAX_EXPANDED_CHARS} characters`);
+          continue;
+        }
       }
       out += c;
       i++;
+      if (out.length > MAX_EXPANDED_CHARS) throw new ExpansionLimitError(`parameter expansion exceeds ${MAX_EXPANDED_CHARS} characters`);
     }
+    if (out.length > MAX_EXPANDED_CHARS) throw new ExpansionLimitError(`parameter expansion exceeds ${MAX_EXPANDED_CHARS} characters`);
+    if (changed && depth >= MAX_DEPTH) throw new ExpansionLimitError(`parameters still refer to each other after ${MAX_DEPTH} rounds of substitution`);
     return changed ? this.substitute(out, ctx, depth + 1) : out;
   }
 

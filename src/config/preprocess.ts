@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import type { Diagnostics, SourcePos } from './diagnostics.js';
 import { decomment, splitStatements, type Stmt } from './lexer.js';
 import { expandBraces, globPath, hasWildcard } from './glob.js';
-import { ParamTable, type ParamContext } from './params.js';
+import { ExpansionLimitError, ParamTable, type ParamContext } from './params.js';
 import { expandSequence } from './sequence.js';
 import type { ConfigFs } from './source.js';
 
@@ -154,9 +154,16 @@ export class Preprocessor {
         else this.#includeCheck = r;
       }
       const subst = (t: string): string => this.#params.substitute(t, ctx);
-      const seq = expandSequence(line, this.#params, subst);
-      if (seq?.error !== undefined) this.#diag.error(pos, seq.error);
-      const expanded = seq === undefined ? [subst(line)] : seq.lines;
+      let expanded: string[];
+      try {
+        const seq = expandSequence(line, this.#params, subst);
+        if (seq?.error !== undefined) this.#diag.error(pos, seq.error);
+        expanded = seq === undefined ? [subst(line)] : seq.lines;
+      } catch (e) {
+        if (!(e instanceof ExpansionLimitError)) throw e;
+        this.#diag.error(pos, `${e.message} - line ignored`);
+        continue;
+      }
       for (const chunk of expanded) {
         for (const l of chunk.split('\n')) {
           // A substituted value may itself start with an include or a definition only in

@@ -3,6 +3,9 @@
 // (the first is the outermost loop). ~SEQx formats the value in hex.
 import type { ParamTable } from './params.js';
 
+/** Lines one ~SEQ/~LST line may expand to, nested loops included. */
+export const MAX_SEQUENCE_LINES = 100_000;
+
 export interface SeqExpansion {
   readonly lines: string[];
   readonly error?: string;
@@ -80,23 +83,30 @@ function parseHead(line: string): { bindings: Binding[]; rest: string } | { erro
  * Expand ~SEQ/~LST at the start of `line`. `subst` substitutes parameters with the
  * loop variables bound (they are bound in `params` while it runs).
  */
-export function expandSequence(line: string, params: ParamTable, subst: (text: string) => string): SeqExpansion | undefined {
+export function expandSequence(line: string, params: ParamTable, subst: (text: string) => string, budget = MAX_SEQUENCE_LINES): SeqExpansion | undefined {
   const head = parseHead(line);
   if (head === undefined) return undefined;
   if ('error' in head) return { lines: [], error: head.error };
   const lines: string[] = [];
+  let error: string | undefined;
   for (const binding of head.bindings) {
     const run = (i: number): void => {
+      if (error !== undefined) return;
       if (i === binding.length) {
-        const inner = expandSequence(head.rest, params, subst);
+        const inner = expandSequence(head.rest, params, subst, MAX_SEQUENCE_LINES - lines.length);
         if (inner === undefined) lines.push(subst(head.rest));
-        else lines.push(...inner.lines);
+        else {
+          lines.push(...inner.lines);
+          if (inner.error !== undefined) error = inner.error;
+        }
+        if (lines.length >= budget) error = `~SEQ/~LST expands to more than ${MAX_SEQUENCE_LINES} lines - truncated`;
         return;
       }
       const [n, v] = binding[i] as [string, string];
       params.withBinding(n, v, () => run(i + 1));
     };
     run(0);
+    if (error !== undefined) break;
   }
-  return { lines };
+  return error === undefined ? { lines } : { lines, error };
 }

@@ -1,0 +1,56 @@
+// The local control socket's protocol (`halb ctl` <-> daemon): one JSON object per line
+// each way. Requests carry an id so a client may pipeline; the daemon answers each.
+import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
+import type { ConfigDiagnostic } from '../config/diagnostics.js';
+
+export const DEFAULT_CONTROL_SOCKET = '/run/halb/halb.sock';
+
+export type ControlRequest =
+  | { readonly id: number; readonly cmd: 'list'; readonly connections?: boolean }
+  | { readonly id: number; readonly cmd: 'reload' }
+  | { readonly id: number; readonly cmd: 'status' };
+
+export interface ReloadResult {
+  readonly applied: boolean;
+  readonly diagnostics: readonly ConfigDiagnostic[];
+  readonly summary: string;
+}
+
+export interface DaemonStatus {
+  readonly pid: number;
+  readonly configFile: string;
+  readonly startedAt: number;
+  readonly reloads: number;
+  readonly lastReload?: { readonly at: number; readonly applied: boolean; readonly summary: string };
+  /** VRRP engine snapshot (instances, states, counters) when VRRP runs. */
+  readonly vrrp?: unknown;
+  /** Health checking snapshot (checker states, scheduling lateness) when checkers run. */
+  readonly health?: unknown;
+}
+
+export type ControlResponse =
+  | { readonly id: number; readonly ok: true; readonly result: DataplaneSnapshot | ReloadResult | DaemonStatus }
+  | { readonly id: number; readonly ok: false; readonly error: string };
+
+export function encodeMessage(m: ControlRequest | ControlResponse): string {
+  return `${JSON.stringify(m)}\n`;
+}
+
+/** Parse one request line; a value with a reason on bad input, never a throw. */
+export function decodeRequest(line: string): { ok: true; req: ControlRequest } | { ok: false; error: string; id: number } {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return { ok: false, error: 'request is not JSON', id: 0 };
+  }
+  if (typeof v !== 'object' || v === null) return { ok: false, error: 'request is not an object', id: 0 };
+  const o = v as Record<string, unknown>;
+  const id = typeof o.id === 'number' ? o.id : 0;
+  switch (o.cmd) {
+    case 'list': return { ok: true, req: { id, cmd: 'list', connections: o.connections === true } };
+    case 'reload': return { ok: true, req: { id, cmd: 'reload' } };
+    case 'status': return { ok: true, req: { id, cmd: 'status' } };
+    default: return { ok: false, error: `unknown command ${JSON.stringify(o.cmd)}`, id };
+  }
+}

@@ -1,0 +1,161 @@
+// Pure mapping from the parsed keepalived.conf (LVS side) plus the daemon's health view
+// to the engine-neutral DesiredState a dataplane applies. keepalived's
+// check/ipwrapper.c makes the same decisions when it programs IPVS.
+import type { KeepalivedConfig, RealServer, VirtualServer } from '../config/index.js';
+import { endpointKey, serviceKey, type DesiredState, type RealServerSpec, type VirtualServiceSpec } from '../dataplane/model.js';
+import type { SchedulerName } from '../dataplane/sched/types.js';
+import { nextQuorumUp } from './quorum.js';
+
+/** Health as the checkers decided it, keyed by realServerId(). Missing = not checked yet. */
+export interface HealthView {
+  readonly isUp: (rsId: string) => boolean | undefined;
+  /** Weight the checkers set (misc_dynamic, FILE_CHECK); undefined = the configured weight. */
+  readonly weight?: (rsId: string) => number | undefined;
+  /** Previous quorum state per service id (for hysteresis); missing = start as up. */
+  readonly quorumWasUp: (svcId: string) => boolean | undefined;
+}
+
+export interface MappingNote {
+  readonly service: string;
+  readonly message: string;
+}
+
+export interface MappingResult {
+  readonly desired: DesiredState;
+  /** Services the engine cannot carry (fwmark, SCTP) and similar, for the log. */
+  readonly notes: readonly MappingNote[];
+  /** Quorum state per service id, to feed back as `quorumWasUp` next time. */
+  readonly quorum: ReadonlyMap<string, boolean>;
+  /** realServerId by `serviceKey|endpointKey` as the dataplane names them, for passive ejection. */
+  readonly rsIds: ReadonlyMap<string, string>;
+  /** The virtual_server block behind each service id (quorum scripts and alerts). */
+  readonly vsById: ReadonlyMap<string, VirtualServer>;
+}
+
+export function serviceId(protocol: string, addr: string, port: number): string {
+  return `${protocol}:${addr.includes(':') ? `[${addr}]` : addr}:${port}`;
+}
+
+/** One real server of one virtual_server block (a group's services share its checkers, as in keepalived). */
+export function realServerId(vsLabel: string, rs: Pick<RealServer, 'addr' | 'port'>, svcPort: number): string {
+  const port = rs.port === 0 ? svcPort : rs.port;
+  return `${vsLabel}/${rs.addr.includes(':') ? `[${rs.addr}]` : rs.addr}:${port}`;
+}
+
+/** A real server with no checker is always up (keepalived adds it and never removes it). */
+function rsUp(rs: RealServer, id: string, health: HealthView): boolean {
+  if (rs.checkers.length === 0) return true;
+  const h = health.isUp(id);
+  if (h !== undefined) return h;
+  return !rs.alpha;
+}
+
+/** Every (address, port) a virtual_server stands for: itself, or each address of its group. */
+function endpoints(vs: VirtualServer, cfg: KeepalivedConfig, notes: MappingNote[]): Array<{ addr: string; port: number }> {
+  if (vs.key.kind === 'addr') return [{ addr: vs.key.addr, port: vs.key.port }];
+  if (vs.key.kind === 'fwmark') {
+    notes.push({ service: vs.label, message: 'fwmark services need the kernel dataplane (--dataplane nft); the proxy engine skips them' });
+    return [];
+  }
+  const name = vs.key.group;
+  const group = cfg.virtualServerGroups.find((g) => g.name === name);
+  if (group === undefined) return [];
+  const out: Array<{ addr: string; port: number }> = [];
+  for (const e of group.entries) {
+    if (e.kind === 'fwmark') {
+      notes.push({ service: vs.label, message: `group ${name}: fwmark entries need the kernel dataplane; skipped` });
+      continue;
+    }
+    for (const a of expandRange(e.start, e.end, e.family)) out.push({ addr: a, port: e.port });
+  }
+  return out;
+}
+
+/** Addresses from start to end inclusive (IPv4 last octet / IPv6 last group ranges, as keepalived allows). */
+function expandRange(start: string, end: string, family: 4 | 6): string[] {
+  if (start === end) return [start];
+  if (family === 4) {
+    const toN = (a: string): number => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+    const out: string[] = [];
+    for (let n = toN(start); n <= toN(end) && out.length < 65536; n++) {
+      out.push([24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.'));
+    }
+    return out;
+  }
+  const head = start.slice(0, start.lastIndexOf(':') + 1);
+  const a = Number.parseInt(start.slice(head.length) || '0', 16);
+  const b = Number.parseInt(end.slice(end.lastIndexOf(':') + 1) || '0', 16);
+  const out: string[] = [];
+  for (let n = a; n <= b && out.length < 65536; n++) out.push(`${head}${n.toString(16)}`);
+  return out;
+}
+
+export function configToDesired(cfg: KeepalivedConfig, health: HealthView): MappingResult {
+  const notes: MappingNote[] = [];
+  const services: VirtualServiceSpec[] = [];
+  const quorum = new Map<string, boolean>();
+  const rsIds = new Map<string, string>();
+  const vsById = new Map<string, VirtualServer>();
+  const seen = new Set<string>();
+  for (const vs of cfg.virtualServers) {
+    const protocol = vs.protocol ?? 'UDP';
+    if (protocol === 'SCTP') {
+      notes.push({ service: vs.label, message: 'SCTP is not carried by the proxy engine; skipped' });
+      continue;
+    }
+    if (vs.forwarding.method !== 'NAT') {
+      notes.push({ service: vs.label, message: `lb_kind ${vs.forwarding.method} is carried as full NAT by the proxy engine (the nft engine does DR)` });
+    }
+    for (const ep of endpoints(vs, cfg, notes)) {
+      const id = serviceId(protocol, ep.addr, ep.port);
+      if (seen.has(id)) {
+        notes.push({ service: id, message: 'defined twice; the first definition wins' });
+        continue;
+      }
+      seen.add(id);
+      vsById.set(id, vs);
+      const realServers: RealServerSpec[] = [];
+      let alive = 0;
+      for (const rs of vs.realServers) {
+        const rid = realServerId(vs.label, rs, ep.port);
+        const up = rsUp(rs, rid, health);
+        const weight = health.weight?.(rid) ?? rs.weight;
+        if (up) alive += weight;
+        const port = rs.port === 0 ? ep.port : rs.port;
+        rsIds.set(`${serviceKey({ protocol, address: ep.addr, port: ep.port })}|${endpointKey(rs.addr, port)}`, rid);
+        realServers.push({
+          address: rs.addr,
+          port,
+          weight,
+          healthy: up,
+          inhibitOnFailure: rs.inhibitOnFailure,
+          upperThreshold: rs.upperThreshold,
+          lowerThreshold: rs.lowerThreshold,
+        });
+      }
+      const qUp = nextQuorumUp(health.quorumWasUp(id) ?? true, alive, vs.quorum, vs.hysteresis);
+      quorum.set(id, qUp);
+      const spec: VirtualServiceSpec = {
+        protocol,
+        address: ep.addr,
+        port: ep.port,
+        scheduler: vs.scheduler as SchedulerName,
+        schedulerFlags: {
+          port: vs.flags.shPort || vs.flags.mhPort || vs.flags.flag2,
+          fallback: vs.flags.shFallback || vs.flags.mhFallback || vs.flags.flag1,
+        },
+        quorumUp: qUp,
+        connectTimeoutMs: vs.connectTimeoutMs,
+        realServers,
+        ...(vs.persistenceTimeoutMs > 0
+          ? { persistence: { timeoutMs: vs.persistenceTimeoutMs, ...(vs.persistenceGranularity !== undefined ? { granularity: vs.persistenceGranularity } : {}) } }
+          : {}),
+        ...(vs.sorryServer !== undefined
+          ? { sorryServer: { address: vs.sorryServer.addr, port: vs.sorryServer.port === 0 ? ep.port : vs.sorryServer.port, inhibit: vs.sorryServer.inhibitOnFailure } }
+          : {}),
+      };
+      services.push(spec);
+    }
+  }
+  return { desired: { services }, notes, quorum, rsIds, vsById };
+}

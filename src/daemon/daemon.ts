@@ -1,0 +1,208 @@
+// The composition root: loads keepalived.conf, turns its LVS side into the dataplane's
+// desired state, serves the control socket, and reloads by difference. A reload that
+// brings new errors is refused with its diagnostics and the running config stays, as
+// keepalived's reload_check_config would, but always on.
+import { writeFileSync, rmSync } from 'node:fs';
+import { HalbError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { formatDiagnostic, loadConfig, type ConfigDiagnostic, type KeepalivedConfig, type LoadResult } from '../config/index.js';
+import { AddressNotAvailableError, type Dataplane } from '../dataplane/dataplane.js';
+import type { ControlRequest, ControlResponse, DaemonStatus, ReloadResult } from '../api/control-protocol.js';
+import { ControlServer } from './control-server.js';
+import { configToDesired } from './config-to-desired.js';
+import { HealthCoordinator } from './health.js';
+import { VrrpSide } from './vrrp-side.js';
+
+export interface DaemonOptions {
+  readonly configFile: string;
+  readonly configId: string;
+  readonly controlSocket: string;
+  readonly pidFile?: string;
+  readonly log: Logger;
+  readonly dataplane: Dataplane;
+  /** Wall clock for status timestamps. */
+  readonly wallNow?: () => number;
+  /** Passive ejection: consecutive connect failures/resets that take a real server out (0 = off). */
+  readonly ejectAfter?: number;
+  /** keepalived -P / -C: run only VRRP, or only checkers and the dataplane (dflt both). */
+  readonly run?: 'all' | 'vrrp' | 'lvs';
+}
+
+/** Default for --eject-after: the first refused connection ejects a checked real server. */
+export const DEFAULT_EJECT_AFTER = 1;
+
+/** Errors are compared without their line numbers: moving a block is not a new mistake. */
+function errorKeys(ds: readonly ConfigDiagnostic[]): Set<string> {
+  return new Set(ds.filter((d) => d.severity !== 'warning').map((d) => `${d.file ?? ''}|${d.message}`));
+}
+
+export class Daemon {
+  readonly #opts: DaemonOptions;
+  readonly #log: Logger;
+  #loaded: LoadResult;
+  #control: ControlServer | undefined;
+  readonly #health: HealthCoordinator;
+  #quorum: ReadonlyMap<string, boolean> = new Map();
+  #applyPending = false;
+  #reloadChain: Promise<unknown> = Promise.resolve();
+  #reloads = 0;
+  #lastReload: DaemonStatus['lastReload'];
+  readonly #startedAt: number;
+  #stopped = false;
+  readonly #vrrp: VrrpSide | undefined;
+  readonly #lvs: boolean;
+
+  private constructor(opts: DaemonOptions, loaded: LoadResult) {
+    this.#opts = opts;
+    this.#log = opts.log;
+    this.#loaded = loaded;
+    this.#startedAt = (opts.wallNow ?? Date.now)();
+    this.#health = new HealthCoordinator({
+      log: opts.log,
+      ejectAfter: opts.ejectAfter ?? DEFAULT_EJECT_AFTER,
+      onChange: () => this.#scheduleApply(),
+    });
+    opts.dataplane.onBackendEvent((ev) => this.#health.backendEvent(ev));
+    const run = opts.run ?? 'all';
+    this.#lvs = run !== 'vrrp';
+    this.#vrrp = run === 'lvs' ? undefined : new VrrpSide({
+      log: opts.log,
+      onVipsAdded: (addrs) => { for (const a of addrs) this.#listenWhenPresent(a, 0); },
+    });
+  }
+
+  /**
+   * The engine reports MASTER as it starts adding the VIPs through netlink: the address may
+   * land a moment later, so a listener still waiting for it is retried briefly.
+   */
+  #listenWhenPresent(address: string, attempt: number): void {
+    if (this.#stopped || !this.#lvs) return;
+    this.#opts.dataplane.addressAvailable(address).then(
+      (r) => {
+        const waiting = r.failed.some((f) => f.error instanceof AddressNotAvailableError && f.error.address === address);
+        if (waiting && attempt < 50) setTimeout(() => this.#listenWhenPresent(address, attempt + 1), 100).unref();
+        else if (!waiting) this.#log.info(`VIP ${address} is local: services on it listen`);
+      },
+      (e: unknown) => this.#log.error(`listen on ${address}: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }
+
+  /** Health events come in bursts: coalesce them into one apply, serialised with reloads. */
+  #scheduleApply(): void {
+    if (this.#applyPending || this.#stopped) return;
+    this.#applyPending = true;
+    const run = async (): Promise<void> => {
+      this.#applyPending = false;
+      if (this.#stopped) return;
+      await this.#apply(this.#loaded.config, 'health change');
+    };
+    const p = this.#reloadChain.then(run, run);
+    this.#reloadChain = p.catch((e: unknown) => this.#log.error(`apply failed: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** Load, apply and listen. Throws a ConfigError-like HalbError only when the config cannot run at all. */
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const loaded = loadConfig(opts.configFile, { configId: opts.configId, env: process.env });
+    for (const d of loaded.diagnostics) opts.log[d.severity === 'warning' ? 'warn' : 'error'](formatDiagnostic(d));
+    if (loaded.diagnostics.some((d) => d.severity === 'fatal')) {
+      throw new HalbError('HALB_ERR_CONFIG', `cannot start: ${loaded.diagnostics.filter((d) => d.severity === 'fatal').map((d) => d.message).join('; ')}`);
+    }
+    const d = new Daemon(opts, loaded);
+    try {
+      if (d.#lvs) d.#health.setConfig(loaded.config);
+      await d.#apply(loaded.config, 'start');
+      if (d.#vrrp !== undefined) opts.log.info(await d.#vrrp.apply(loaded.config));
+      d.#control = await ControlServer.listen(opts.controlSocket, (req) => d.#handle(req), opts.log);
+    } catch (e) {
+      await d.stop();
+      throw e;
+    }
+    if (opts.pidFile !== undefined) writeFileSync(opts.pidFile, `${process.pid}\n`);
+    opts.log.info(`Starting halb: ${loaded.files.length} config file(s), ${loaded.config.virtualServers.length} virtual server(s), ${loaded.config.vrrpInstances.length} vrrp instance(s); control socket ${opts.controlSocket}`);
+    return d;
+  }
+
+  get config(): KeepalivedConfig {
+    return this.#loaded.config;
+  }
+
+  async #apply(cfg: KeepalivedConfig, why: string): Promise<string> {
+    if (!this.#lvs) return `${why}: LVS side not running (-P)`;
+    const hv = this.#health.view();
+    const m = configToDesired(cfg, { ...hv, quorumWasUp: (id) => this.#quorum.get(id) });
+    if (why !== 'health change') for (const n of m.notes) this.#log.warn(`${n.service}: ${n.message}`);
+    this.#health.setEndpointIds(m.rsIds);
+    const r = await this.#opts.dataplane.apply(m.desired);
+    for (const [id, up] of m.quorum) {
+      const was = this.#quorum.get(id);
+      const vs = m.vsById.get(id);
+      if (was !== undefined && was !== up && vs !== undefined) this.#health.quorumChanged(vs, up);
+    }
+    this.#quorum = m.quorum;
+    for (const f of r.failed) this.#log.error(`${f.service}: ${f.error.message}`);
+    const summary = `${why}: ${r.added.length} added, ${r.removed.length} removed, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.failed.length} failed`;
+    this.#log.info(summary);
+    return summary;
+  }
+
+  /** Re-read the config; apply only the difference, or refuse and keep the running one. Reloads run one at a time. */
+  reload(): Promise<ReloadResult> {
+    const run = async (): Promise<ReloadResult> => {
+      this.#reloads++;
+      this.#log.info(`Reloading configuration from ${this.#opts.configFile}`);
+      const next = loadConfig(this.#opts.configFile, { configId: this.#opts.configId, env: process.env });
+      const before = errorKeys(this.#loaded.diagnostics);
+      const fresh = next.diagnostics.filter((d) => d.severity !== 'warning' && !before.has(`${d.file ?? ''}|${d.message}`));
+      const fatal = next.diagnostics.some((d) => d.severity === 'fatal');
+      const at = (this.#opts.wallNow ?? Date.now)();
+      if (fatal || fresh.length > 0) {
+        for (const d of fresh) this.#log.error(`reload refused: ${formatDiagnostic(d)}`);
+        const summary = `reload refused: ${fresh.length} new error(s); the running configuration stays`;
+        this.#log.error(summary);
+        this.#lastReload = { at, applied: false, summary };
+        return { applied: false, diagnostics: next.diagnostics, summary };
+      }
+      if (this.#lvs) this.#health.setConfig(next.config);
+      let summary = await this.#apply(next.config, 'reload');
+      if (this.#vrrp !== undefined) summary += `; ${await this.#vrrp.apply(next.config)}`;
+      this.#loaded = next;
+      this.#lastReload = { at, applied: true, summary };
+      return { applied: true, diagnostics: next.diagnostics, summary };
+    };
+    const p = this.#reloadChain.then(run, run);
+    this.#reloadChain = p.catch(() => undefined);
+    return p;
+  }
+
+  async #handle(req: ControlRequest): Promise<ControlResponse> {
+    switch (req.cmd) {
+      case 'list':
+        return { id: req.id, ok: true, result: this.#opts.dataplane.snapshot({ connections: req.connections === true }) };
+      case 'reload':
+        return { id: req.id, ok: true, result: await this.reload() };
+      case 'status':
+        return {
+          id: req.id,
+          ok: true,
+          result: {
+            pid: process.pid, configFile: this.#opts.configFile, startedAt: this.#startedAt, reloads: this.#reloads,
+            vrrp: await this.#vrrp?.snapshot(),
+            health: this.#lvs ? this.#health.snapshot() : undefined,
+            ...(this.#lastReload !== undefined ? { lastReload: this.#lastReload } : {}),
+          },
+        };
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#log.info('Stopping halb');
+    await this.#reloadChain;
+    await this.#control?.close();
+    await this.#vrrp?.stop();
+    await this.#health.stop();
+    await this.#opts.dataplane.close();
+    if (this.#opts.pidFile !== undefined) rmSync(this.#opts.pidFile, { force: true });
+  }
+}

@@ -1,0 +1,80 @@
+// The VRRP side of the daemon: runs the engine in its worker thread from the parsed
+// config, tells the dataplane when a VIP arrives (a proxy can then listen on it), and on
+// reload keeps the engine untouched when the VRRP part of the config did not change.
+// A changed VRRP part restarts the engine (documented in docs/vrrp.md: per-instance
+// reload is not done yet).
+import type { Logger } from '../core/log.js';
+import type { KeepalivedConfig } from '../config/index.js';
+import { VrrpWorker } from '../vrrp/worker-host.js';
+import type { EngineEvent, EngineSpec } from '../vrrp/engine-types.js';
+import { configToVrrp } from './config-to-vrrp.js';
+
+export interface VrrpSideOptions {
+  readonly log: Logger;
+  /** A VIP of this instance is now on the host. */
+  readonly onVipsAdded: (addresses: readonly string[]) => void;
+  readonly onEvent?: (ev: EngineEvent) => void;
+}
+
+export class VrrpSide {
+  readonly #o: VrrpSideOptions;
+  #worker: VrrpWorker | undefined;
+  #specJson = '';
+  #vips = new Map<string, string[]>();
+  readonly #transitions: EngineEvent[] = [];
+
+  constructor(o: VrrpSideOptions) {
+    this.#o = o;
+  }
+
+  /** Start (or restart, when the VRRP part changed) the engine; a config without instances runs none. */
+  async apply(cfg: KeepalivedConfig): Promise<string> {
+    const { spec, notes } = configToVrrp(cfg);
+    for (const n of notes) this.#o.log.warn(n);
+    const json = JSON.stringify(spec);
+    if (json === this.#specJson && this.#worker !== undefined) return 'vrrp: unchanged';
+    this.#vips = new Map(spec.instances.map((i) => [i.fsm.name, [...i.io.vips, ...(i.io.excludedVips ?? [])].map((v) => v.address)]));
+    const restarting = this.#worker !== undefined;
+    if (this.#worker !== undefined) {
+      this.#o.log.warn('VRRP configuration changed: restarting the VRRP engine');
+      await this.#worker.stop();
+      this.#worker = undefined;
+    }
+    this.#specJson = json;
+    if (spec.instances.length === 0) return 'vrrp: no instances';
+    this.#worker = await this.#start(spec);
+    return `vrrp: ${restarting ? 'restarted' : 'started'} ${spec.instances.length} instance(s)`;
+  }
+
+  #start(spec: EngineSpec): Promise<VrrpWorker> {
+    return VrrpWorker.start(spec, {
+      logger: this.#o.log.child({ component: 'vrrp' }),
+      onEvent: (ev) => {
+        if (ev.kind === 'transition') {
+          this.#transitions.push(ev);
+          if (this.#transitions.length > 100) this.#transitions.shift();
+          if (ev.to === 'MASTER') this.#o.onVipsAdded(this.#vips.get(ev.instance) ?? []);
+        }
+        this.#o.onEvent?.(ev);
+      },
+      onExit: (code) => {
+        this.#o.log.error(`VRRP engine thread exited unexpectedly (code ${code}); restarting it`);
+        this.#worker = undefined;
+        const again = JSON.parse(this.#specJson) as EngineSpec;
+        this.#start(again).then((w) => { this.#worker = w; }, (e: unknown) => this.#o.log.error(`VRRP engine restart failed: ${e instanceof Error ? e.message : String(e)}`));
+      },
+    });
+  }
+
+  async snapshot(): Promise<unknown> {
+    if (this.#worker === undefined) return undefined;
+    return { engine: await this.#worker.snapshot(), transitions: this.#transitions };
+  }
+
+  async stop(): Promise<void> {
+    const w = this.#worker;
+    this.#worker = undefined;
+    this.#specJson = '';
+    if (w !== undefined) await w.stop();
+  }
+}
