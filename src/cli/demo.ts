@@ -6,8 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { runDaemon } from './run-daemon.js';
-import { createLogger } from '../daemon/logger.js';
 
 export const DEMO_CONFIG = fileURLToPath(new URL('../../../examples/demo.conf', import.meta.url));
 export const DEMO_BACKEND_PORTS = [9001, 9002, 9003] as const;
@@ -29,6 +27,8 @@ export function demoCommand(): Command {
     .option('-f, --use-file <FILE>', 'configuration to serve', DEMO_CONFIG)
     .option('--control-socket <PATH>', 'control socket', join(tmpdir(), 'halb-demo', 'halb.sock'))
     .action(async (o: { useFile: string; controlSocket: string }) => {
+      const { runDaemon } = await import('./run-daemon.js');
+      const { createLogger } = await import('../daemon/logger.js');
       const log = createLogger({ format: 'text' });
       const servers = await Promise.all(DEMO_BACKEND_PORTS.map((p, i) => backend(p, `backend-${i + 1}`)));
       mkdirSync(join(o.controlSocket, '..'), { recursive: true });

@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { readHostInfo } from '../sys/host-info.js';
 import { dumpConfig, reportCheck, runLoad, defaultConfigId, EXIT_OK } from './check-config.js';
-import { runDaemon } from './run-daemon.js';
 import { ctlCommand } from './ctl.js';
 import { demoCommand } from './demo.js';
 import { genhashCommand } from './genhash.js';
@@ -76,6 +75,8 @@ export function buildProgram(): Command {
         process.exitCode = code;
         return;
       }
+      // Loaded only to run the daemon: `halb -t` on a large config stays fast without it.
+      const { runDaemon } = await import('./run-daemon.js');
       await runDaemon({
         configFile: opts.useFile,
         configId: opts.configId ?? defaultConfigId(),

@@ -44,11 +44,11 @@ export function linesBlock(line: (s: Stmt) => void, end?: BlockEnd): Block {
 export const skipBlock: Block = { kind: 'skip' };
 
 /** `braceless`: entered without its `{` (keepalived enters it anyway; its `}` then also ends the parent). */
-type Frame = { block: Block; pos: SourcePos; skipDepth: number; braceless?: boolean };
+type Frame = { block: Block; pos: SourcePos; skipDepth: number; braceless?: boolean; last: SourcePos };
 
 export function parseStatements(stmts: readonly Stmt[], top: KeywordTable, diag: Diagnostics): void {
   const p: Parser = { diag };
-  const stack: Frame[] = [{ block: tableBlock(top), pos: { file: '', line: 0 }, skipDepth: 0 }];
+  const stack: Frame[] = [{ block: tableBlock(top), pos: { file: '', line: 0 }, skipDepth: 0, last: { file: '', line: 0 } }];
   let ignoredOpen = 0;
   const unknown = (s: Stmt, word: string): void => {
     diag.error(s.pos, `Unknown keyword '${word}'`, word);
@@ -95,6 +95,7 @@ export function parseStatements(stmts: readonly Stmt[], top: KeywordTable, diag:
       continue;
     }
     const word = s.words[0] as string;
+    frame.last = s.pos;
     if (frame.block.kind === 'lines') {
       if (s.opensBlock) {
         diag.error(s.pos, `Unexpected '{' - ignoring`, word);
@@ -117,21 +118,25 @@ export function parseStatements(stmts: readonly Stmt[], top: KeywordTable, diag:
       continue;
     }
     if (s.opensBlock) {
-      stack.push({ block: sub, pos: s.pos, skipDepth: 0 });
+      stack.push({ block: sub, pos: s.pos, skipDepth: 0, last: s.pos });
       continue;
     }
     const next = stmts[i + 1];
     if (next !== undefined && next.words.length === 0 && next.opensBlock) {
       i++;
-      stack.push({ block: sub, pos: s.pos, skipDepth: 0 });
+      stack.push({ block: sub, pos: s.pos, skipDepth: 0, last: s.pos });
       continue;
     }
     // keepalived complains (value blocks read by alloc_value_block do not) and enters the block anyway.
     if (sub.kind !== 'lines') diag.error(next?.pos ?? s.pos, "Missing '{' at beginning of configuration block", word);
-    stack.push({ block: sub, pos: s.pos, skipDepth: 0, braceless: true });
+    stack.push({ block: sub, pos: s.pos, skipDepth: 0, braceless: true, last: s.pos });
   }
   const missing = stack.length - 1 + ignoredOpen;
-  while (stack.length > 1) runEnd((stack.pop() as Frame).block);
+  // Blocks left open at the end close where their last statement was.
+  while (stack.length > 1) {
+    const f = stack.pop() as Frame;
+    runEnd(f.block, f.last);
+  }
   if (missing > 0) diag.error(undefined, `There are ${missing} missing '}'s or extra '{'s`);
 }
 

@@ -110,7 +110,8 @@ export class Preprocessor {
         this.#diag.error(pos, 'line contains a NUL character - ignoring');
         continue;
       }
-      if (Buffer.byteLength(raw) > MAX_LINE) {
+      // UTF-16 length * 3 bounds the UTF-8 length: only long lines need the exact count.
+      if (raw.length * 3 > MAX_LINE && Buffer.byteLength(raw) > MAX_LINE) {
         this.#diag.error(pos, `line too long - ignoring (at most ${MAX_LINE} bytes)`);
         continue;
       }
@@ -125,7 +126,7 @@ export class Preprocessor {
         continue;
       }
       if (text1 === '') continue;
-      const inc = /^(include[rmwba]?)\s+(.+)$/.exec(text1);
+      const inc = text1.startsWith('include') ? /^(include[rmwba]?)\s+(.+)$/.exec(text1) : null;
       if (inc) {
         this.#include(inc[1] as string, (inc[2] as string).trim(), pos);
         continue;
@@ -141,7 +142,7 @@ export class Preprocessor {
         line = (m[3] as string).trim();
         if (line === '') continue;
       }
-      const def = ParamTable.parseDefinition(line);
+      const def = line.startsWith('$') ? ParamTable.parseDefinition(line) : undefined;
       if (def) {
         if (def.value.endsWith('\\')) multi = { name: def.name, value: [def.value.slice(0, -1).trim()] };
         else this.#params.define(def.name, def.value);
@@ -156,7 +157,7 @@ export class Preprocessor {
       const subst = (t: string): string => this.#params.substitute(t, ctx);
       let expanded: string[];
       try {
-        const seq = expandSequence(line, this.#params, subst);
+        const seq = line.startsWith('~') ? expandSequence(line, this.#params, subst) : undefined;
         if (seq?.error !== undefined) this.#diag.error(pos, seq.error);
         expanded = seq === undefined ? [subst(line)] : seq.lines;
       } catch (e) {
@@ -170,8 +171,8 @@ export class Preprocessor {
           // keepalived's multi-line parameters; treat those lines like file lines.
           const t = l.trim();
           if (t === '') continue;
-          const d2 = ParamTable.parseDefinition(t);
-          if (d2 && chunk.includes('\n')) { this.#params.define(d2.name, d2.value); continue; }
+          const d2 = t.startsWith('$') && chunk.includes('\n') ? ParamTable.parseDefinition(t) : undefined;
+          if (d2) { this.#params.define(d2.name, d2.value); continue; }
           this.#out.push(...splitStatements(t, pos));
         }
       }

@@ -2,7 +2,6 @@
 // (UINT_MAX, -1) until its validation pass; the drafts keep `undefined` instead, and the
 // virtual server's end handler turns them into the model's effective values.
 import type { SourcePos } from '../diagnostics.js';
-import type { Handler, KeywordTable } from '../parser.js';
 import type { Family, ScriptSpec } from '../readers.js';
 import { trio } from './lvs-addr.js';
 import type {
@@ -146,16 +145,4 @@ export function vsGroupName(key: VsKey): string {
  */
 export function blockEnd(closePos: SourcePos | undefined, last: SourcePos): SourcePos {
   return closePos ?? last;
-}
-
-/** Wrap a table so every statement moves `last` on (for end-of-block positions). */
-export function tracking(table: KeywordTable, seen: (pos: SourcePos) => void): KeywordTable {
-  const out: Record<string, Handler> = {};
-  for (const [k, h] of Object.entries(table)) {
-    out[k] = (s, p) => {
-      seen(s.pos);
-      return h(s, p);
-    };
-  }
-  return out;
 }

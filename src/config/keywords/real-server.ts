@@ -10,7 +10,7 @@ import { checkerKeywords } from './checkers/index.js';
 import { portWord, stoSockaddr } from './lvs-addr.js';
 import { parseForwarding } from './lvs-forwarding.js';
 import type { RsDraft, VsDraft } from './lvs-draft.js';
-import { blockEnd, tracking, vsGroupName } from './lvs-draft.js';
+import { blockEnd, vsGroupName } from './lvs-draft.js';
 import { LIMITS, readFlag, readTimer, readUnsigned, need } from './lvs-values.js';
 
 function invalid(s: Stmt, p: Parser, msg: string): void {
@@ -110,8 +110,8 @@ export function realServerHandler(cfg: KeepalivedConfig, vs: VsDraft): Handler {
       // A real server starts with the virtual server's forwarding as it is now.
       ...(vs.forwarding !== undefined ? { forwarding: vs.forwarding } : {}),
     };
-    let last = s.pos;
-    return tableBlock(tracking(rsKeywords(cfg, vs, rs), (pos) => { last = pos; }), (closePos?: SourcePos) => {
+    const last = s.pos;
+    return tableBlock(rsKeywords(cfg, vs, rs), (closePos?: SourcePos) => {
       // rs_end_handler(): unless tunnelled, a real server must match the service's family.
       if (rs.forwarding?.method !== 'TUN') {
         if (vs.family === undefined) vs.family = rs.family;

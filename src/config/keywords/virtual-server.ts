@@ -11,7 +11,7 @@ import { portWord, stoSockaddr } from './lvs-addr.js';
 import { parseForwarding } from './lvs-forwarding.js';
 import type { VsDraft } from './lvs-draft.js';
 import {
-  DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DELAY_LOOP_MS, DEFAULT_PERSISTENCE_MS, blockEnd, emptyFlags, tracking, vsGroupName,
+  DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DELAY_LOOP_MS, DEFAULT_PERSISTENCE_MS, blockEnd, emptyFlags, vsGroupName,
 } from './lvs-draft.js';
 import { finishVirtualServer } from './lvs-resolve.js';
 import { LIMITS, need, parseUnsigned, readFlag, readTimer, readUnsigned } from './lvs-values.js';
@@ -284,7 +284,7 @@ export function virtualServerHandler(cfg: KeepalivedConfig): Handler {
       realServers: [],
       lastPos: s.pos,
     };
-    const table = tracking(vsKeywords(cfg, vs), (pos) => { vs.lastPos = pos; });
+    const table = vsKeywords(cfg, vs);
     return tableBlock(table, (closePos?: SourcePos) => {
       cfg.virtualServers.push(finishVirtualServer(vs, cfg, p.diag, blockEnd(closePos, vs.lastPos)));
     });

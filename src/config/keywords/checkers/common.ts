@@ -12,7 +12,7 @@ import { tableBlock } from '../../parser.js';
 import type { Checker, CheckerTiming, ConnectOptions } from '../../model/lvs.js';
 import { canonicalAddr, stoSockaddr } from '../lvs-addr.js';
 import type { CheckerDraft, ConnDraft, RsDraft, TimingDraft, VsDraft } from '../lvs-draft.js';
-import { blockEnd, tracking } from '../lvs-draft.js';
+import { blockEnd } from '../lvs-draft.js';
 import { LIMITS, need, readFlag, readTimer, readUnsigned } from '../lvs-values.js';
 
 /** What a checker's keyword handlers can see. */
@@ -182,12 +182,12 @@ export function checkerBlock(ctx: CheckerContext, s: Stmt, p: Parser, make: (par
   const conn: ConnDraft = {};
   const parts: CheckerParts = { timing, conn, checkConn: (at) => checkConnOpts(conn, ctx.rs, p, at) };
   const spec = make(parts);
-  let last = s.pos;
-  const table = tracking({
+  const last = s.pos;
+  const table = {
     ...(spec.connection ? connectionKeywords(conn, ctx.rs) : {}),
     ...(spec.timers ? timerKeywords(timing) : {}),
     ...spec.keywords,
-  }, (pos) => { last = pos; });
+  };
   return tableBlock(table, (closePos?: SourcePos) => {
     const at = blockEnd(closePos, last);
     const keep = spec.finish !== undefined ? spec.finish(at) : !spec.connection || parts.checkConn(at);

@@ -3,9 +3,9 @@
 // not fail `keepalived -t`.
 import type { SourcePos } from '../../diagnostics.js';
 import { shellSplit, type Stmt } from '../../lexer.js';
-import type { Block, Parser } from '../../parser.js';
+import type { Block, KeywordTable, Parser } from '../../parser.js';
 import type { HttpRegex, HttpUrl, StatusRange } from '../../model/lvs.js';
-import { blockEnd, tracking } from '../lvs-draft.js';
+import { blockEnd } from '../lvs-draft.js';
 import { need } from '../lvs-values.js';
 
 const STATUS_MIN = 100;
@@ -63,7 +63,7 @@ export function urlBlock(s: Stmt, p: Parser, urls: HttpUrl[]): Block {
   let path: string | undefined;
   let digest: string | undefined;
   let virtualhost: string | undefined;
-  let last: SourcePos = s.pos;
+  const last: SourcePos = s.pos;
   const err = (st: Stmt, msg: string): void => p.diag.error(st.pos, msg, st.words[0]);
   const warn = (st: Stmt, msg: string): void => p.diag.warn(st.pos, msg, st.words[0]);
   const offset = (st: Stmt, type: 'min' | 'max'): number => {
@@ -78,7 +78,7 @@ export function urlBlock(s: Stmt, p: Parser, urls: HttpUrl[]): Block {
     }
     return r.value;
   };
-  const table = tracking({
+  const table: KeywordTable = {
     path: (st, pp) => {
       const w = need(st, pp);
       if (w !== undefined) path = w;
@@ -142,7 +142,7 @@ export function urlBlock(s: Stmt, p: Parser, urls: HttpUrl[]): Block {
       if (a.value > b.value) return warn(st, 'regex stack start cannot exceed max value');
       rx.stack = { start: a.value, max: b.value };
     },
-  }, (pos) => { last = pos; });
+  };
   return { kind: 'table', table, end: (closePos?: SourcePos) => {
     const at = blockEnd(closePos, last);
     if (path === undefined) {

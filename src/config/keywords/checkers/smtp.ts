@@ -6,7 +6,7 @@ import type { Handler } from '../../parser.js';
 import { tableBlock } from '../../parser.js';
 import type { CheckerTiming, ConnectOptions } from '../../model/lvs.js';
 import type { CheckerDraft, ConnDraft } from '../lvs-draft.js';
-import { blockEnd, tracking } from '../lvs-draft.js';
+import { blockEnd } from '../lvs-draft.js';
 import {
   checkConnOpts, checkerBlock, connectionKeywords, requireConn, timerKeywords, type CheckerContext,
 } from './common.js';
@@ -32,9 +32,9 @@ export function smtpCheck(ctx: CheckerContext): Handler {
         host: (st, pp) => {
           pp.diag.warn(st.pos, 'The SMTP_CHECK host block is deprecated. Please define additional checkers.', 'host');
           const conn: ConnDraft = { ...parts.conn };
-          let last = st.pos;
+          const last = st.pos;
           // Timer keywords inside a host block still set the checker's own timers.
-          const table = tracking({ ...connectionKeywords(conn, ctx.rs), ...timerKeywords(parts.timing) }, (pos) => { last = pos; });
+          const table = { ...connectionKeywords(conn, ctx.rs), ...timerKeywords(parts.timing) };
           return tableBlock(table, (closePos?: SourcePos) => {
             if (checkConnOpts(conn, ctx.rs, pp, blockEnd(closePos, last))) hosts.push({ pos: st.pos, conn });
           });
