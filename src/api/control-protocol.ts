@@ -8,7 +8,11 @@ export const DEFAULT_CONTROL_SOCKET = '/run/halb/halb.sock';
 export type ControlRequest =
   | { readonly id: number; readonly cmd: 'list'; readonly connections?: boolean }
   | { readonly id: number; readonly cmd: 'reload' }
-  | { readonly id: number; readonly cmd: 'status' };
+  | { readonly id: number; readonly cmd: 'status' }
+  | { readonly id: number; readonly cmd: 'weight'; readonly service: string; readonly realServer: string; readonly weight: number }
+  | { readonly id: number; readonly cmd: 'drain'; readonly service: string; readonly realServer: string }
+  | { readonly id: number; readonly cmd: 'enable'; readonly service: string; readonly realServer: string }
+  | { readonly id: number; readonly cmd: 'release'; readonly instance: string };
 
 export interface ReloadResult {
   readonly applied: boolean;
@@ -28,8 +32,12 @@ export interface DaemonStatus {
   readonly health?: unknown;
 }
 
+export interface CommandResult {
+  readonly done: string;
+}
+
 export type ControlResponse =
-  | { readonly id: number; readonly ok: true; readonly result: DataplaneSnapshot | ReloadResult | DaemonStatus }
+  | { readonly id: number; readonly ok: true; readonly result: DataplaneSnapshot | ReloadResult | DaemonStatus | CommandResult }
   | { readonly id: number; readonly ok: false; readonly error: string };
 
 export function encodeMessage(m: ControlRequest | ControlResponse): string {
@@ -51,6 +59,19 @@ export function decodeRequest(line: string): { ok: true; req: ControlRequest } |
     case 'list': return { ok: true, req: { id, cmd: 'list', connections: o.connections === true } };
     case 'reload': return { ok: true, req: { id, cmd: 'reload' } };
     case 'status': return { ok: true, req: { id, cmd: 'status' } };
+    case 'weight':
+    case 'drain':
+    case 'enable': {
+      if (typeof o.service !== 'string' || typeof o.realServer !== 'string') return { ok: false, error: `${o.cmd} needs service and realServer`, id };
+      if (o.cmd === 'weight') {
+        if (typeof o.weight !== 'number') return { ok: false, error: 'weight needs a number', id };
+        return { ok: true, req: { id, cmd: 'weight', service: o.service, realServer: o.realServer, weight: o.weight } };
+      }
+      return { ok: true, req: { id, cmd: o.cmd, service: o.service, realServer: o.realServer } };
+    }
+    case 'release':
+      if (typeof o.instance !== 'string') return { ok: false, error: 'release needs an instance', id };
+      return { ok: true, req: { id, cmd: 'release', instance: o.instance } };
     default: return { ok: false, error: `unknown command ${JSON.stringify(o.cmd)}`, id };
   }
 }

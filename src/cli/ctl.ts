@@ -1,6 +1,6 @@
 // `halb ctl`: talk to a running daemon over its control socket.
 import { Command } from 'commander';
-import { DEFAULT_CONTROL_SOCKET, type ReloadResult, type DaemonStatus } from '../api/control-protocol.js';
+import { DEFAULT_CONTROL_SOCKET, type CommandResult, type ControlRequest, type ReloadResult, type DaemonStatus } from '../api/control-protocol.js';
 import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { controlRequest } from './control-client.js';
@@ -63,5 +63,33 @@ export function ctlCommand(): Command {
         fail(e instanceof Error ? e.message : String(e));
       }
     });
+  const command = (req: Parameters<typeof controlRequest>[1]): Promise<void> => {
+    const path = (ctl.opts() as { controlSocket: string }).controlSocket;
+    return controlRequest(path, req).then(
+      (r) => {
+        if (!r.ok) return fail(r.error);
+        process.stdout.write(`${(r.result as CommandResult).done}\n`);
+      },
+      (e: unknown) => fail(e instanceof Error ? e.message : String(e)),
+    );
+  };
+  ctl.command('weight')
+    .description('set a real server\'s weight at run time (kept across reloads until `enable`)')
+    .argument('<service>', 'virtual service as halb ctl list --json names it, e.g. TCP:127.0.0.1:8080')
+    .argument('<real-server>', 'real server, e.g. 127.0.0.1:9001')
+    .argument('<weight>', 'new weight (0 drains)')
+    .action((service: string, realServer: string, weight: string) => command({ cmd: 'weight', service, realServer, weight: Number(weight) } as Omit<Extract<ControlRequest, { cmd: 'weight' }>, 'id'>));
+  ctl.command('drain')
+    .description('weight 0: established connections finish, no new ones')
+    .argument('<service>').argument('<real-server>')
+    .action((service: string, realServer: string) => command({ cmd: 'drain', service, realServer }));
+  ctl.command('enable')
+    .description('drop a run-time weight or drain: back to the configured weight and the checkers\' verdict')
+    .argument('<service>').argument('<real-server>')
+    .action((service: string, realServer: string) => command({ cmd: 'enable', service, realServer }));
+  ctl.command('release')
+    .description('make a VRRP instance give up mastership now')
+    .argument('<instance>')
+    .action((instance: string) => command({ cmd: 'release', instance }));
   return ctl;
 }

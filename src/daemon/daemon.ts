@@ -12,6 +12,8 @@ import { ControlServer } from './control-server.js';
 import { configToDesired } from './config-to-desired.js';
 import { HealthCoordinator } from './health.js';
 import { VrrpSide } from './vrrp-side.js';
+import { DaemonAdmin } from './admin-backend.js';
+import type { AdminBackend } from '../api/admin-types.js';
 
 export interface DaemonOptions {
   readonly configFile: string;
@@ -51,6 +53,7 @@ export class Daemon {
   #stopped = false;
   readonly #vrrp: VrrpSide | undefined;
   readonly #lvs: boolean;
+  readonly #admin: DaemonAdmin;
 
   private constructor(opts: DaemonOptions, loaded: LoadResult) {
     this.#opts = opts;
@@ -61,12 +64,34 @@ export class Daemon {
       log: opts.log,
       ejectAfter: opts.ejectAfter ?? DEFAULT_EJECT_AFTER,
       onChange: () => this.#scheduleApply(),
+      onRealServer: (e) => this.#admin.emit({
+        kind: 'real-server', at: this.#wall(), realServer: e.label, virtualServer: e.vsLabel, alive: e.alive, weight: e.weight, reason: e.reason,
+      }),
+    });
+    this.#admin = new DaemonAdmin({
+      log: opts.log,
+      wallNow: () => this.#wall(),
+      daemonStatus: () => this.#status(),
+      dataplane: () => opts.dataplane.snapshot(),
+      vrrp: async () => this.#vrrp?.snapshot(),
+      health: () => (this.#lvs ? this.#health.snapshot() : undefined),
+      rsIdFor: (svc, rs) => this.#health.rsIdFor(svc, rs),
+      reapply: () => this.#scheduleApply(),
+      releaseMaster: async (instance) => {
+        if (this.#vrrp === undefined) throw new HalbError('HALB_ERR_USAGE', 'VRRP is not running in this daemon (-C)');
+        await this.#vrrp.releaseMaster(instance);
+      },
     });
     opts.dataplane.onBackendEvent((ev) => this.#health.backendEvent(ev));
     const run = opts.run ?? 'all';
     this.#lvs = run !== 'vrrp';
     this.#vrrp = run === 'lvs' ? undefined : new VrrpSide({
       log: opts.log,
+      onEvent: (ev) => {
+        if (ev.kind === 'transition') {
+          this.#admin.emit({ kind: 'vrrp-transition', at: this.#wall(), instance: ev.instance, from: ev.from, to: ev.to, priority: ev.priority, reason: ev.reason });
+        }
+      },
       onVipsAdded: (addrs) => { for (const a of addrs) this.#listenWhenPresent(a, 0); },
     });
   }
@@ -129,7 +154,11 @@ export class Daemon {
   async #apply(cfg: KeepalivedConfig, why: string): Promise<string> {
     if (!this.#lvs) return `${why}: LVS side not running (-P)`;
     const hv = this.#health.view();
-    const m = configToDesired(cfg, { ...hv, quorumWasUp: (id) => this.#quorum.get(id) });
+    const m = configToDesired(cfg, {
+      ...hv,
+      weight: (id) => this.#admin.weightOverride(id) ?? hv.weight?.(id),
+      quorumWasUp: (id) => this.#quorum.get(id),
+    });
     if (why !== 'health change') for (const n of m.notes) this.#log.warn(`${n.service}: ${n.message}`);
     this.#health.setEndpointIds(m.rsIds);
     const r = await this.#opts.dataplane.apply(m.desired);
@@ -160,6 +189,7 @@ export class Daemon {
         const summary = `reload refused: ${fresh.length} new error(s); the running configuration stays`;
         this.#log.error(summary);
         this.#lastReload = { at, applied: false, summary };
+        this.#admin.emit({ kind: 'reload', at, applied: false, summary });
         return { applied: false, diagnostics: next.diagnostics, summary };
       }
       if (this.#lvs) this.#health.setConfig(next.config);
@@ -167,6 +197,8 @@ export class Daemon {
       if (this.#vrrp !== undefined) summary += `; ${await this.#vrrp.apply(next.config)}`;
       this.#loaded = next;
       this.#lastReload = { at, applied: true, summary };
+      this.#admin.prune((id) => [...next.config.virtualServers].some((vs) => id.startsWith(`${vs.label}/`)));
+      this.#admin.emit({ kind: 'reload', at, applied: true, summary });
       return { applied: true, diagnostics: next.diagnostics, summary };
     };
     const p = this.#reloadChain.then(run, run);
@@ -180,18 +212,57 @@ export class Daemon {
         return { id: req.id, ok: true, result: this.#opts.dataplane.snapshot({ connections: req.connections === true }) };
       case 'reload':
         return { id: req.id, ok: true, result: await this.reload() };
+      case 'weight':
+      case 'drain':
+      case 'enable':
+      case 'release':
+        return this.#command(req);
       case 'status':
         return {
           id: req.id,
           ok: true,
-          result: {
-            pid: process.pid, configFile: this.#opts.configFile, startedAt: this.#startedAt, reloads: this.#reloads,
-            vrrp: await this.#vrrp?.snapshot(),
-            health: this.#lvs ? this.#health.snapshot() : undefined,
-            ...(this.#lastReload !== undefined ? { lastReload: this.#lastReload } : {}),
-          },
+          result: { ...this.#status(), vrrp: await this.#vrrp?.snapshot(), health: this.#lvs ? this.#health.snapshot() : undefined },
         };
     }
+  }
+
+  async #command(req: ControlRequest & { cmd: 'weight' | 'drain' | 'enable' | 'release' }): Promise<ControlResponse> {
+    const by = 'halb ctl';
+    try {
+      switch (req.cmd) {
+        case 'weight': {
+          const o = await this.#admin.setWeight(req.service, req.realServer, req.weight, by);
+          return { id: req.id, ok: true, result: { done: `weight of ${o.realServer} in ${o.service} set to ${o.weight}` } };
+        }
+        case 'drain':
+          await this.#admin.drain(req.service, req.realServer, by);
+          return { id: req.id, ok: true, result: { done: `draining ${req.realServer} in ${req.service}` } };
+        case 'enable':
+          await this.#admin.enable(req.service, req.realServer, by);
+          return { id: req.id, ok: true, result: { done: `${req.realServer} in ${req.service} back to its configured weight` } };
+        case 'release':
+          await this.#admin.releaseMastership(req.instance, by);
+          return { id: req.id, ok: true, result: { done: `(${req.instance}) released mastership` } };
+      }
+    } catch (e) {
+      return { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  #wall(): number {
+    return (this.#opts.wallNow ?? Date.now)();
+  }
+
+  #status(): DaemonStatus {
+    return {
+      pid: process.pid, configFile: this.#opts.configFile, startedAt: this.#startedAt, reloads: this.#reloads,
+      ...(this.#lastReload !== undefined ? { lastReload: this.#lastReload } : {}),
+    };
+  }
+
+  /** What the admin API and metrics read and command. */
+  get admin(): AdminBackend {
+    return this.#admin;
   }
 
   async stop(): Promise<void> {
@@ -202,6 +273,7 @@ export class Daemon {
     await this.#control?.close();
     await this.#vrrp?.stop();
     await this.#health.stop();
+    this.#admin.close();
     await this.#opts.dataplane.close();
     if (this.#opts.pidFile !== undefined) rmSync(this.#opts.pidFile, { force: true });
   }

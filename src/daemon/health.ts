@@ -20,6 +20,8 @@ export interface HealthOptions {
   readonly ejectAfter: number;
   /** Called when health or weights changed and the dataplane should be re-applied. */
   readonly onChange: (why: string) => void;
+  /** Every real-server health event, for the admin event stream. */
+  readonly onRealServer?: (e: RealServerEvent) => void;
 }
 
 interface RsInfo {
@@ -65,6 +67,10 @@ export class HealthCoordinator {
     this.#rsIds = ids;
   }
 
+  rsIdFor(service: string, realServer: string): string | undefined {
+    return this.#rsIds.get(`${service}|${realServer}`);
+  }
+
   /** First load and every reload: unchanged checkers keep their state (sameAs). */
   setConfig(cfg: KeepalivedConfig): void {
     this.#cfg = cfg;
@@ -102,6 +108,7 @@ export class HealthCoordinator {
     this.#weight.set(e.rsId, e.weight);
     this.#failures.delete(e.rsId);
     this.#o.onChange(`${e.label}: ${e.reason}`);
+    this.#o.onRealServer?.(e);
     const info = this.#info.get(e.rsId);
     if (info === undefined || e.alive === e.previous.alive) return;
     const script = e.alive ? info.rs.notifyUp : info.rs.notifyDown;

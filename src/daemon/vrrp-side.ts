@@ -66,6 +66,16 @@ export class VrrpSide {
     });
   }
 
+  /** Give up mastership of one instance now (admin API). */
+  async releaseMaster(instance: string): Promise<void> {
+    if (this.#worker === undefined) throw new Error('no VRRP instance is running');
+    if (!this.#vips.has(instance)) throw new Error(`no vrrp_instance ${instance}`);
+    // The worker command arrives with the engine's release support (docs/vrrp.md).
+    const w = this.#worker as unknown as { releaseMaster?: (i: string) => Promise<void> };
+    if (w.releaseMaster === undefined) throw new Error('this VRRP engine cannot release mastership yet');
+    await w.releaseMaster(instance);
+  }
+
   async snapshot(): Promise<unknown> {
     if (this.#worker === undefined) return undefined;
     return { engine: await this.#worker.snapshot(), transitions: this.#transitions };

@@ -38,6 +38,22 @@ test('serves through the VIP with rr, lists like ipvsadm, reloads by difference,
     const svcLine = stats.stdout.split('\n').find((l) => l.startsWith(`TCP  127.0.0.1:${vport}`));
     assert.equal(svcLine?.trim().split(/\s+/)[2], '30', `30 connections counted: ${stats.stdout}`);
 
+    // Run-time drain and enable through halb ctl (what keepalived can only do with a reload).
+    const svc = `TCP:127.0.0.1:${vport}`;
+    const drain = d.ctl('drain', svc, `127.0.0.1:${backends[0]!.port}`);
+    assert.equal(drain.status, 0, drain.stderr);
+    const drained: string[] = [];
+    for (let i = 0; i < 8; i++) drained.push(await httpGet('127.0.0.1', vport));
+    assert.ok(!drained.includes('web1'), `a drained server gets no new connection: ${drained.join(',')}`);
+    assert.match(d.ctl('list', '-n').stdout, new RegExp(`127\\.0\\.0\\.1:${backends[0]!.port} +Masq +0 `));
+    assert.equal(d.ctl('enable', svc, `127.0.0.1:${backends[0]!.port}`).status, 0);
+    const enabled: string[] = [];
+    for (let i = 0; i < 6; i++) enabled.push(await httpGet('127.0.0.1', vport));
+    assert.ok(enabled.includes('web1'), 'enabled again');
+    const bad = d.ctl('drain', svc, '127.0.0.1:1');
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /no real server 127\.0\.0\.1:1/);
+
     // Remove web3 and reload with SIGHUP: only web1/web2 get new connections.
     writeFileSync(conf, config(vport, backends.slice(0, 2)));
     d.child.kill('SIGHUP');
