@@ -25,6 +25,7 @@ interface RootOptions {
   ejectAfter: string;
   vrrp?: boolean;
   check?: boolean;
+  workers?: string;
 }
 
 export function buildProgram(): Command {
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
     .option('-a, --address-monitoring', 'log all address changes seen through netlink')
     .option('--control-socket <PATH>', 'where the daemon serves `halb ctl`', DEFAULT_CONTROL_SOCKET)
     .addOption(new Option('--log-format <FORMAT>', 'log lines as text or JSON').choices(['text', 'json']).default('text'))
+    .option('--workers <N>', 'proxy worker processes besides the daemon (default: one per extra core; 0 = single process)')
     .option('--eject-after <N>', 'passive ejection: take a checked real server out after N consecutive refused/failed/reset connections seen by the proxy; its checker brings it back (0 = off)', '1')
     .action(async (opts: RootOptions) => {
       const checking = opts.configTest !== undefined && opts.configTest !== false;
@@ -85,6 +87,7 @@ export function buildProgram(): Command {
         logFormat: opts.logFormat,
         logLevel: opts.logDetail === true ? 'debug' : 'info',
         ejectAfter: Number.parseInt(opts.ejectAfter, 10) || 0,
+        ...(opts.workers !== undefined ? { workers: Math.max(0, Number.parseInt(opts.workers, 10) || 0) } : {}),
         run: opts.vrrp === true && opts.check !== true ? 'vrrp' : opts.check === true && opts.vrrp !== true ? 'lvs' : 'all',
       });
     });

@@ -2,7 +2,8 @@
 // is: SIGHUP reloads, SIGTERM/SIGINT stop cleanly. A signal never crashes the daemon.
 import { createLogger, type LogFormat } from '../daemon/logger.js';
 import { Daemon } from '../daemon/daemon.js';
-import { createProxyDataplane } from '../dataplane/proxy/engine.js';
+import { availableParallelism } from 'node:os';
+import { createProxyDataplane } from '../dataplane/proxy/index.js';
 import type { Logger } from '../core/log.js';
 
 export interface RunOptions {
@@ -14,6 +15,13 @@ export interface RunOptions {
   readonly logLevel: 'debug' | 'info';
   readonly ejectAfter?: number;
   readonly run?: 'all' | 'vrrp' | 'lvs';
+  /** Proxy worker processes besides the daemon's own (dflt: one per extra core). */
+  readonly workers?: number;
+}
+
+/** One proxy process per core: the daemon's own plus cores - 1 workers. */
+export function defaultWorkers(): number {
+  return Math.max(0, availableParallelism() - 1);
 }
 
 export async function runDaemon(opts: RunOptions, log: Logger = createLogger({ format: opts.logFormat, level: opts.logLevel })): Promise<Daemon> {
@@ -23,7 +31,7 @@ export async function runDaemon(opts: RunOptions, log: Logger = createLogger({ f
     controlSocket: opts.controlSocket,
     ...(opts.pidFile !== undefined ? { pidFile: opts.pidFile } : {}),
     log,
-    dataplane: createProxyDataplane(),
+    dataplane: createProxyDataplane({ workers: opts.workers ?? defaultWorkers() }),
     ...(opts.ejectAfter !== undefined ? { ejectAfter: opts.ejectAfter } : {}),
     ...(opts.run !== undefined ? { run: opts.run } : {}),
   });

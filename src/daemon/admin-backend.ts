@@ -14,7 +14,7 @@ export interface AdminHooks {
   readonly log: Logger;
   readonly wallNow: () => number;
   readonly daemonStatus: () => DaemonStatus;
-  readonly dataplane: () => DataplaneSnapshot;
+  readonly dataplane: () => Promise<DataplaneSnapshot>;
   readonly vrrp: () => Promise<unknown>;
   readonly health: () => unknown;
   /** The daemon's id for (serviceKey, endpointKey) as the dataplane names them. */
@@ -64,7 +64,7 @@ export class DaemonAdmin implements AdminBackend {
       daemon: this.#h.daemonStatus(),
       vrrp: await this.#h.vrrp(),
       health: this.#h.health(),
-      dataplane: this.#h.dataplane(),
+      dataplane: await this.#h.dataplane(),
       overrides: [...this.#overrides.values()],
       eventLoopLagMs: { mean: ms(this.#lag.mean), max: ms(this.#lag.max), p99: ms(this.#lag.percentile(99)) },
     };

@@ -72,7 +72,10 @@ export class Daemon {
       log: opts.log,
       wallNow: () => this.#wall(),
       daemonStatus: () => this.#status(),
-      dataplane: () => opts.dataplane.snapshot(),
+      dataplane: async () => {
+        await opts.dataplane.refresh();
+        return opts.dataplane.snapshot();
+      },
       vrrp: async () => this.#vrrp?.snapshot(),
       health: () => (this.#lvs ? this.#health.snapshot() : undefined),
       rsIdFor: (svc, rs) => this.#health.rsIdFor(svc, rs),
@@ -208,8 +211,12 @@ export class Daemon {
 
   async #handle(req: ControlRequest): Promise<ControlResponse> {
     switch (req.cmd) {
-      case 'list':
-        return { id: req.id, ok: true, result: this.#opts.dataplane.snapshot({ connections: req.connections === true }) };
+      case 'list': {
+        // Worker processes report periodically; ask them for current counters first.
+        const o = { connections: req.connections === true };
+        await this.#opts.dataplane.refresh(o);
+        return { id: req.id, ok: true, result: this.#opts.dataplane.snapshot(o) };
+      }
       case 'reload':
         return { id: req.id, ok: true, result: await this.reload() };
       case 'weight':

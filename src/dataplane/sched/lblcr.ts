@@ -27,7 +27,7 @@ import type { DestView, SchedRequest, Scheduler } from './types.js';
 import { addrKey } from './ip-bytes.js';
 import { localityOverloaded } from './lblc.js';
 import { LocalityGc, type LocalityOptions } from './locality-gc.js';
-import { connOverhead, isAvailable, isOverloaded, weightOf } from './pool.js';
+import { connOverhead, weightOf } from './pool.js';
 import { weightedLeastConnection } from './wlc.js';
 
 interface LblcrEntry {
@@ -47,24 +47,7 @@ export interface LblcrSnapshotEntry {
 
 /** ip_vs_dest_set_min(): the weighted least-connection available member. */
 function setMin(members: readonly DestView[]): DestView | undefined {
-  let least: DestView | undefined;
-  let loh = 0;
-  for (const d of members) {
-    if (least === undefined) {
-      if (isAvailable(d)) {
-        least = d;
-        loh = connOverhead(d);
-      }
-      continue;
-    }
-    if (isOverloaded(d)) continue;
-    const doh = connOverhead(d);
-    if (loh * weightOf(d) > doh * weightOf(least)) {
-      least = d;
-      loh = doh;
-    }
-  }
-  return least;
+  return weightedLeastConnection(members);
 }
 
 /** ip_vs_dest_set_max(): the weighted most-connection member with weight > 0. */

@@ -5,28 +5,37 @@
 import type { DestView, SchedRequest, Scheduler } from './types.js';
 import { connOverhead, isAvailable, isOverloaded, weightOf } from './pool.js';
 
-/** The wlc choice over `dests`; also __ip_vs_lblc_schedule()/__ip_vs_lblcr_schedule(). */
-export function weightedLeastConnection(dests: readonly DestView[]): DestView | undefined {
+/**
+ * The least overhead/weight destination, compared as IPVS does ("h1*w2 > h2*w1"), the
+ * first in pool order winning a tie: wlc with connOverhead, sed with its expected delay,
+ * and lblc/lblcr's set minimum all use it.
+ */
+export function leastWeighted(dests: readonly DestView[], overhead: (d: DestView) => number): DestView | undefined {
   let least: DestView | undefined;
   let loh = 0;
   for (const d of dests) {
     if (least === undefined) {
       if (isAvailable(d)) {
         least = d;
-        loh = connOverhead(d);
+        loh = overhead(d);
       }
       continue;
     }
     // IPVS skips only overloaded dests here: a weight-0 dest can never win the
     // comparison because loh * 0 > doh * lw is false.
     if (isOverloaded(d)) continue;
-    const doh = connOverhead(d);
+    const doh = overhead(d);
     if (loh * weightOf(d) > doh * weightOf(least)) {
       least = d;
       loh = doh;
     }
   }
   return least;
+}
+
+/** The wlc choice over `dests`; also __ip_vs_lblc_schedule()/__ip_vs_lblcr_schedule(). */
+export function weightedLeastConnection(dests: readonly DestView[]): DestView | undefined {
+  return leastWeighted(dests, connOverhead);
 }
 
 export class WeightedLeastConnectionScheduler implements Scheduler {

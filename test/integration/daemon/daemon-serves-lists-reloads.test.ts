@@ -24,7 +24,7 @@ test('serves through the VIP with rr, lists like ipvsadm, reloads by difference,
   const vport = await freePort();
   const conf = join(dir, 'keepalived.conf');
   writeFileSync(conf, config(vport, backends));
-  const d = await startDaemon(conf);
+  const d = await startDaemon(conf, ['--workers', '0']);
   try {
     const seen: string[] = [];
     for (let i = 0; i < 30; i++) seen.push(await httpGet('127.0.0.1', vport));
