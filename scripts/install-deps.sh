@@ -2,8 +2,10 @@
 # System packages the test suite needs (netns tests use keepalived as a real peer,
 # nftables for partitions and the kernel dataplane). Idempotent; needs root for apt.
 set -euo pipefail
-# iputils-ping: PING_CHECK; openssl: the SSL_GET test makes its certificate.
-pkgs=(keepalived nftables iproute2 procps iputils-ping openssl)
+# iputils-ping: PING_CHECK; openssl: the SSL_GET test makes its certificate;
+# chromium: the dashboard's browser test (playwright-core drives /usr/bin/chromium);
+# python3: the sd_notify test's unix datagram listener.
+pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

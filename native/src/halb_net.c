@@ -20,6 +20,9 @@
 #include <net/if.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
+#include <signal.h>
+#include <sys/un.h>
+#include <stddef.h>
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "N-API call failed: " #call); return NULL; } } while (0)
 
@@ -431,6 +434,122 @@ static napi_value js_poll_stop(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- signals Node cannot name (SIGRTMIN+n) through uv_signal ---- */
+
+/*
+ * Node's process.on() only knows the signal names in os.constants.signals, which has no
+ * real-time signals, and an RT signal's default action terminates the process. libuv's
+ * uv_signal accepts any number: its handler is process-wide and only writes to a pipe,
+ * so the callback runs on the loop thread whichever thread the kernel picked.
+ */
+typedef struct {
+  uv_signal_t handle;
+  napi_env env;
+  napi_ref callback;
+  int closing;
+  int env_gone;
+} signal_ctx;
+
+static void on_signal_closed(uv_handle_t *h) {
+  signal_ctx *c = (signal_ctx *)h->data;
+  if (!c->env_gone) napi_delete_reference(c->env, c->callback);
+  free(c);
+}
+
+static void signal_env_cleanup(void *arg) {
+  signal_ctx *c = (signal_ctx *)arg;
+  if (c->closing) return;
+  c->closing = 1;
+  c->env_gone = 1;
+  uv_signal_stop(&c->handle);
+  uv_close((uv_handle_t *)&c->handle, on_signal_closed);
+}
+
+static void on_signal(uv_signal_t *h, int signum) {
+  signal_ctx *c = (signal_ctx *)h->data;
+  if (c->closing) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(c->env, &scope);
+  napi_value cb, global, arg, result;
+  napi_get_reference_value(c->env, c->callback, &cb);
+  napi_get_global(c->env, &global);
+  napi_create_int32(c->env, signum, &arg);
+  if (napi_call_function(c->env, global, cb, 1, &arg, &result) == napi_pending_exception) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(c->env, &exc);
+    napi_fatal_exception(c->env, exc);
+  }
+  napi_close_handle_scope(c->env, scope);
+}
+
+/* signalStart(signum, callback(signum)) -> handle; the handle does not keep the loop alive. */
+static napi_value js_signal_start(napi_env env, napi_callback_info info) {
+  napi_value argv[2], ext;
+  int32_t signum;
+  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &signum)) return NULL;
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  signal_ctx *c = calloc(1, sizeof *c);
+  if (c == NULL) return throw_errno(env, "calloc", ENOMEM);
+  c->env = env;
+  CHECK(napi_create_reference(env, argv[1], 1, &c->callback));
+  int r = uv_signal_init(loop, &c->handle);
+  if (r < 0) { napi_delete_reference(env, c->callback); free(c); return throw_errno(env, "uv_signal_init", -r); }
+  c->handle.data = c;
+  r = uv_signal_start(&c->handle, on_signal, signum);
+  if (r < 0) { c->closing = 1; uv_close((uv_handle_t *)&c->handle, on_signal_closed); return throw_errno(env, "uv_signal_start", -r); }
+  uv_unref((uv_handle_t *)&c->handle);
+  CHECK(napi_add_env_cleanup_hook(env, signal_env_cleanup, c));
+  CHECK(napi_create_external(env, c, poll_finalize, NULL, &ext));
+  return ext;
+}
+
+static napi_value js_signal_stop(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void *data;
+  if (get_args(env, info, 1, argv)) return NULL;
+  if (napi_get_value_external(env, argv[0], &data) != napi_ok) { napi_throw_type_error(env, NULL, "expected a signal handle"); return NULL; }
+  signal_ctx *c = (signal_ctx *)data;
+  if (!c->closing) {
+    napi_remove_env_cleanup_hook(env, signal_env_cleanup, c);
+    c->closing = 1;
+    uv_signal_stop(&c->handle);
+    uv_close((uv_handle_t *)&c->handle, on_signal_closed);
+  }
+  return NULL;
+}
+
+/*
+ * sendUnixDgram(path, buf) -> bytes: one datagram to an AF_UNIX socket (sd_notify's
+ * NOTIFY_SOCKET); a leading '@' names the abstract namespace. Sent from this process,
+ * so the service manager sees the main PID as the sender.
+ */
+static napi_value js_send_unix_dgram(napi_env env, napi_callback_info info) {
+  napi_value argv[2], ret;
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+  void *data;
+  size_t len, plen;
+  if (get_args(env, info, 2, argv) || get_str(env, argv[0], path, sizeof path)) return NULL;
+  if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) { napi_throw_type_error(env, NULL, "expected a Buffer"); return NULL; }
+  plen = strlen(path);
+  struct sockaddr_un sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  if (plen == 0 || plen >= sizeof sa.sun_path) return throw_errno(env, "sendto", EINVAL);
+  memcpy(sa.sun_path, path, plen);
+  socklen_t salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
+  if (path[0] == '@') sa.sun_path[0] = '\0';
+  else salen += 1;
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno);
+  ssize_t n = sendto(fd, data, len, MSG_NOSIGNAL, (struct sockaddr *)&sa, salen);
+  int err = errno;
+  close(fd);
+  if (n < 0) return throw_errno(env, "sendto", err);
+  CHECK(napi_create_int32(env, (int32_t)n, &ret));
+  return ret;
+}
+
 static void export_int(napi_env env, napi_value exports, const char *name, int value) {
   napi_value v;
   napi_create_int32(env, value, &v);
@@ -455,6 +574,9 @@ static napi_value init(napi_env env, napi_value exports) {
     { "recvMsg", NULL, js_recv_msg, NULL, NULL, NULL, napi_default, NULL },
     { "pollStart", NULL, js_poll_start, NULL, NULL, NULL, napi_default, NULL },
     { "pollStop", NULL, js_poll_stop, NULL, NULL, NULL, napi_default, NULL },
+    { "signalStart", NULL, js_signal_start, NULL, NULL, NULL, napi_default, NULL },
+    { "signalStop", NULL, js_signal_stop, NULL, NULL, NULL, napi_default, NULL },
+    { "sendUnixDgram", NULL, js_send_unix_dgram, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
   /* The option numbers from this build's headers, so TypeScript never hard-codes them. */
@@ -485,6 +607,9 @@ static napi_value init(napi_env env, napi_value exports) {
   export_int(env, exports, "IPV6_CHECKSUM", IPV6_CHECKSUM);
   export_int(env, exports, "NETLINK_ROUTE", NETLINK_ROUTE);
   export_int(env, exports, "UV_READABLE", UV_READABLE);
+  /* glibc reserves the first RT signals for itself: SIGRTMIN is a run-time value. */
+  export_int(env, exports, "SIGRTMIN", SIGRTMIN);
+  export_int(env, exports, "SIGRTMAX", SIGRTMAX);
   return exports;
 }
 

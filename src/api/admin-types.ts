@@ -23,6 +23,13 @@ export interface AdminStatus {
   readonly health?: unknown;
   readonly dataplane: DataplaneSnapshot;
   readonly overrides: readonly WeightOverride[];
+  /**
+   * The health snapshot's real-server ids by the dataplane's names, keyed
+   * `serviceKey|endpointKey` (e.g. `TCP:127.0.0.1:8080|127.0.0.1:9001`), so the API joins a
+   * real server's checkers to its dataplane row. When absent the API derives the join from
+   * the id's keepalived labels, which cannot name virtual_server_group members.
+   */
+  readonly realServerIds?: Readonly<Record<string, string>>;
   /** Event-loop delay of the main thread (ms), from perf_hooks.monitorEventLoopDelay. */
   readonly eventLoopLagMs: { readonly mean: number; readonly max: number; readonly p99: number };
 }

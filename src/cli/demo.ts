@@ -40,6 +40,7 @@ export function demoCommand(): Command {
         '  curl http://127.0.0.1:8080/',
         `  npx halb ctl --control-socket ${o.controlSocket} list -n`,
         `  npx halb ctl --control-socket ${o.controlSocket} list --stats`,
+        '  dashboard and API: http://127.0.0.1:9480/ (metrics at /metrics)',
         'Ctrl-C stops it.',
         '',
       ].join('\n'));

@@ -9,6 +9,7 @@ import { ctlCommand } from './ctl.js';
 import { demoCommand } from './demo.js';
 import { genhashCommand } from './genhash.js';
 import { DEFAULT_CONTROL_SOCKET } from '../api/control-protocol.js';
+import { DEFAULT_ADMIN_LISTEN } from '../api/admin-listen.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -26,7 +27,12 @@ interface RootOptions {
   vrrp?: boolean;
   check?: boolean;
   workers?: string;
+  adminListen: string;
+  adminTokenFile?: string;
+  signum?: string;
 }
+
+const SIGNUM_NAMES = ['STOP', 'RELOAD', 'DATA', 'STATS', 'STATS_CLEAR', 'JSON', 'TDATA'] as const;
 
 export function buildProgram(): Command {
   const program = new Command('halb');
@@ -61,8 +67,16 @@ export function buildProgram(): Command {
     .option('--control-socket <PATH>', 'where the daemon serves `halb ctl`', DEFAULT_CONTROL_SOCKET)
     .addOption(new Option('--log-format <FORMAT>', 'log lines as text or JSON').choices(['text', 'json']).default('text'))
     .option('--workers <N>', 'proxy worker processes besides the daemon (default: one per extra core; 0 = single process)')
+    .option('--admin-listen <ADDR:PORT>', 'admin HTTP API, metrics and dashboard: ADDR:PORT, [IPv6]:PORT, or off; a non-loopback address needs --admin-token-file', DEFAULT_ADMIN_LISTEN)
+    .option('--admin-token-file <FILE>', 'bearer token (first line of FILE) every admin API request must carry')
+    .addOption(new Option('--signum <SIGFUNC>', 'print the signal number for a keepalived signal function and exit').choices([...SIGNUM_NAMES]))
     .option('--eject-after <N>', 'passive ejection: take a checked real server out after N consecutive refused/failed/reset connections seen by the proxy; its checker brings it back (0 = off)', '1')
     .action(async (opts: RootOptions) => {
+      if (opts.signum !== undefined) {
+        const { signalNumber } = await import('../sys/rt-signal.js');
+        process.stdout.write(`${signalNumber(opts.signum as (typeof SIGNUM_NAMES)[number])}\n`);
+        return;
+      }
       const checking = opts.configTest !== undefined && opts.configTest !== false;
       if (checking || opts.dumpConfig === true) {
         const r = runLoad({
@@ -89,6 +103,8 @@ export function buildProgram(): Command {
         ejectAfter: Number.parseInt(opts.ejectAfter, 10) || 0,
         ...(opts.workers !== undefined ? { workers: Math.max(0, Number.parseInt(opts.workers, 10) || 0) } : {}),
         run: opts.vrrp === true && opts.check !== true ? 'vrrp' : opts.check === true && opts.vrrp !== true ? 'lvs' : 'all',
+        adminListen: opts.adminListen,
+        ...(opts.adminTokenFile !== undefined ? { adminTokenFile: opts.adminTokenFile } : {}),
       });
     });
   program.addCommand(ctlCommand());

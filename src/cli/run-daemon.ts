@@ -1,9 +1,15 @@
 // `halb -n -l -f FILE`: run the daemon in the foreground, wired to signals as keepalived
-// is: SIGHUP reloads, SIGTERM/SIGINT stop cleanly. A signal never crashes the daemon.
+// is: SIGHUP reloads, SIGTERM/SIGINT stop cleanly, SIGUSR1/SIGUSR2/SIGRTMIN+2 write the
+// data/stats/JSON dumps. A signal never crashes the daemon. Under systemd (Type=notify)
+// it reports READY=1, RELOADING=1 and STOPPING=1. The admin HTTP API starts last.
 import { createLogger, type LogFormat } from '../daemon/logger.js';
 import { Daemon } from '../daemon/daemon.js';
+import { installDumpSignals } from '../daemon/dumps.js';
 import { availableParallelism } from 'node:os';
 import { createProxyDataplane } from '../dataplane/proxy/index.js';
+import { AdminServer } from '../api/admin-server.js';
+import { checkListenPolicy, DEFAULT_ADMIN_LISTEN, parseListen, readTokenFile, type ListenAddress } from '../api/admin-listen.js';
+import { monotonicUsec, sdNotifier } from '../sys/sd-notify.js';
 import type { Logger } from '../core/log.js';
 
 export interface RunOptions {
@@ -17,6 +23,9 @@ export interface RunOptions {
   readonly run?: 'all' | 'vrrp' | 'lvs';
   /** Proxy worker processes besides the daemon's own (dflt: one per extra core). */
   readonly workers?: number;
+  /** `--admin-listen`: ADDR:PORT, [V6]:PORT or off (default DEFAULT_ADMIN_LISTEN, loopback). */
+  readonly adminListen?: string;
+  readonly adminTokenFile?: string;
 }
 
 /** One proxy process per core: the daemon's own plus cores - 1 workers. */
@@ -24,7 +33,22 @@ export function defaultWorkers(): number {
   return Math.max(0, availableParallelism() - 1);
 }
 
+/** Parse and check the admin flags before anything starts: a refused listen address stops the daemon from starting. */
+function adminSettings(opts: RunOptions, log: Logger): { listen: ListenAddress | null; token?: string } {
+  const listen = parseListen(opts.adminListen ?? DEFAULT_ADMIN_LISTEN);
+  let token: string | undefined;
+  if (opts.adminTokenFile !== undefined) {
+    const t = readTokenFile(opts.adminTokenFile);
+    if (t.warning !== undefined) log.warn(t.warning);
+    token = t.token;
+  }
+  if (listen !== null) checkListenPolicy(listen, token);
+  return token === undefined ? { listen } : { listen, token };
+}
+
 export async function runDaemon(opts: RunOptions, log: Logger = createLogger({ format: opts.logFormat, level: opts.logLevel })): Promise<Daemon> {
+  const admin = adminSettings(opts, log);
+  const sd = sdNotifier(log);
   const daemon = await Daemon.start({
     configFile: opts.configFile,
     configId: opts.configId,
@@ -35,15 +59,38 @@ export async function runDaemon(opts: RunOptions, log: Logger = createLogger({ f
     ...(opts.ejectAfter !== undefined ? { ejectAfter: opts.ejectAfter } : {}),
     ...(opts.run !== undefined ? { run: opts.run } : {}),
   });
+  const removeDumps = installDumpSignals({ admin: daemon.admin, config: () => daemon.config, log });
+  let server: AdminServer | undefined;
+  if (admin.listen !== null) {
+    try {
+      server = await AdminServer.start({
+        backend: daemon.admin, listen: admin.listen, log,
+        ...(admin.token !== undefined ? { token: admin.token } : {}),
+      });
+    } catch (e) {
+      // The load balancer keeps serving; only the admin API is missing.
+      log.error(`Admin API not started on ${opts.adminListen ?? DEFAULT_ADMIN_LISTEN}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  sd.notify({ READY: '1', MAINPID: String(process.pid), STATUS: 'serving' });
   process.on('SIGHUP', () => {
-    daemon.reload().catch((e: unknown) => log.error(`reload failed: ${e instanceof Error ? e.message : String(e)}`));
+    sd.notify({ RELOADING: '1', MONOTONIC_USEC: monotonicUsec(), STATUS: 'reloading' });
+    daemon.reload().then(
+      (r) => sd.notify({ READY: '1', STATUS: r.summary }),
+      (e: unknown) => {
+        log.error(`reload failed: ${e instanceof Error ? e.message : String(e)}`);
+        sd.notify({ READY: '1', STATUS: 'reload failed; the running configuration stays' });
+      },
+    );
   });
   let stopping = false;
   const stop = (sig: string): void => {
     if (stopping) return;
     stopping = true;
     log.info(`Received ${sig}, stopping`);
-    daemon.stop().then(
+    sd.notify({ STOPPING: '1', STATUS: 'stopping' });
+    removeDumps();
+    (server?.close() ?? Promise.resolve()).then(() => daemon.stop()).then(
       () => process.exit(0),
       (e: unknown) => {
         log.error(`stop failed: ${e instanceof Error ? e.message : String(e)}`);

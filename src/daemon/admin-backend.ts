@@ -19,6 +19,8 @@ export interface AdminHooks {
   readonly health: () => unknown;
   /** The daemon's id for (serviceKey, endpointKey) as the dataplane names them. */
   readonly rsIdFor: (service: string, realServer: string) => string | undefined;
+  /** Every `serviceKey|endpointKey` -> rsId of the last mapping (health data by dataplane name). */
+  readonly endpointIds: () => ReadonlyMap<string, string>;
   /** Re-apply the dataplane after an override changed. */
   readonly reapply: (why: string) => void;
   readonly releaseMaster: (instance: string) => Promise<void>;
@@ -66,6 +68,7 @@ export class DaemonAdmin implements AdminBackend {
       health: this.#h.health(),
       dataplane: await this.#h.dataplane(),
       overrides: [...this.#overrides.values()],
+      realServerIds: Object.fromEntries(this.#h.endpointIds()),
       eventLoopLagMs: { mean: ms(this.#lag.mean), max: ms(this.#lag.max), p99: ms(this.#lag.percentile(99)) },
     };
   }

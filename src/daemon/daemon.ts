@@ -13,7 +13,7 @@ import { configToDesired } from './config-to-desired.js';
 import { HealthCoordinator } from './health.js';
 import { VrrpSide } from './vrrp-side.js';
 import { DaemonAdmin } from './admin-backend.js';
-import type { AdminBackend } from '../api/admin-types.js';
+import { AdminCommandError, type AdminBackend } from '../api/admin-types.js';
 
 export interface DaemonOptions {
   readonly configFile: string;
@@ -79,9 +79,10 @@ export class Daemon {
       vrrp: async () => this.#vrrp?.snapshot(),
       health: () => (this.#lvs ? this.#health.snapshot() : undefined),
       rsIdFor: (svc, rs) => this.#health.rsIdFor(svc, rs),
+      endpointIds: () => this.#health.endpointIds(),
       reapply: () => this.#scheduleApply(),
       releaseMaster: async (instance) => {
-        if (this.#vrrp === undefined) throw new HalbError('HALB_ERR_USAGE', 'VRRP is not running in this daemon (-C)');
+        if (this.#vrrp === undefined) throw new AdminCommandError(409, 'VRRP is not running in this daemon (-C)');
         await this.#vrrp.releaseMaster(instance);
       },
     });

@@ -67,6 +67,11 @@ export class HealthCoordinator {
     this.#rsIds = ids;
   }
 
+  /** `serviceKey|endpointKey` -> rsId, as the last mapping named them. */
+  endpointIds(): ReadonlyMap<string, string> {
+    return this.#rsIds;
+  }
+
   rsIdFor(service: string, realServer: string): string | undefined {
     return this.#rsIds.get(`${service}|${realServer}`);
   }

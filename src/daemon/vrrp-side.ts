@@ -4,6 +4,7 @@
 // A changed VRRP part restarts the engine (documented in docs/vrrp.md: per-instance
 // reload is not done yet).
 import type { Logger } from '../core/log.js';
+import { AdminCommandError } from '../api/admin-types.js';
 import type { KeepalivedConfig } from '../config/index.js';
 import { VrrpWorker } from '../vrrp/worker-host.js';
 import type { EngineEvent, EngineSpec } from '../vrrp/engine-types.js';
@@ -68,11 +69,11 @@ export class VrrpSide {
 
   /** Give up mastership of one instance now (admin API). */
   async releaseMaster(instance: string): Promise<void> {
-    if (this.#worker === undefined) throw new Error('no VRRP instance is running');
-    if (!this.#vips.has(instance)) throw new Error(`no vrrp_instance ${instance}`);
+    if (this.#worker === undefined) throw new AdminCommandError(409, 'no VRRP instance is running');
+    if (!this.#vips.has(instance)) throw new AdminCommandError(404, `no vrrp_instance ${instance}`);
     // The worker command arrives with the engine's release support (docs/vrrp.md).
     const w = this.#worker as unknown as { releaseMaster?: (i: string) => Promise<void> };
-    if (w.releaseMaster === undefined) throw new Error('this VRRP engine cannot release mastership yet');
+    if (w.releaseMaster === undefined) throw new AdminCommandError(409, 'this VRRP engine cannot release mastership yet');
     await w.releaseMaster(instance);
   }
 

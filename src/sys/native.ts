@@ -28,6 +28,13 @@ export interface NativeAddon {
   recvMsg(fd: number, buf: Buffer): NativeRecv | null;
   pollStart(fd: number, cb: (status: number, events: number) => void): object;
   pollStop(handle: object): void;
+  /** uv_signal for any signal number (real-time ones included); the handle does not hold the loop open. */
+  signalStart(signum: number, cb: (signum: number) => void): object;
+  signalStop(handle: object): void;
+  /** One datagram to an AF_UNIX socket path ('@' = abstract namespace): sd_notify. */
+  sendUnixDgram(path: string, buf: Buffer): number;
+  readonly SIGRTMIN: number;
+  readonly SIGRTMAX: number;
   readonly AF_INET: number;
   readonly AF_INET6: number;
   readonly AF_PACKET: number;

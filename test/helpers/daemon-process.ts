@@ -69,7 +69,9 @@ export interface DaemonProc {
 export async function startDaemon(configFile: string, extraArgs: string[] = []): Promise<DaemonProc> {
   const dir = mkdtempSync(join(tmpdir(), 'halb-it-'));
   const socket = join(dir, 'halb.sock');
-  const child = spawn(process.execPath, [HALB, '-n', '-l', '-f', configFile, '--control-socket', socket, ...extraArgs], {
+  // Parallel test daemons would all want the default admin port: off unless a test asks.
+  const admin = extraArgs.includes('--admin-listen') ? [] : ['--admin-listen', 'off'];
+  const child = spawn(process.execPath, [HALB, '-n', '-l', '-f', configFile, '--control-socket', socket, ...admin, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,0 +1,191 @@
+// GET /metrics: the daemon's snapshots in Prometheus text format through prom-client.
+// Nothing is counted here: each scrape takes one AdminStatus and copies its values into
+// the registry (counters are the daemon's own monotonic totals). Every series is reset
+// first, so a service or instance that left the configuration leaves the output too.
+// Names and labels are listed in docs/metrics.md.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AdminStatus } from './admin-types.js';
+import type { StatsSnapshot } from '../dataplane/dataplane.js';
+import { healthStatus, statusView, vrrpStatus } from './status-view.js';
+
+type Labels = Record<string, string>;
+type Sink = (labels: Labels, value: number) => void;
+
+const VRRP_STATES = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP'] as const;
+const sec = (ms: number): number => ms / 1000;
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly contentType: string;
+  /** Take a status and render the exposition text (scrapes are serialised). */
+  render(): Promise<string>;
+}
+
+class Families {
+  readonly #reg: Registry;
+  readonly #all: Array<Counter | Gauge> = [];
+  constructor(reg: Registry) {
+    this.#reg = reg;
+  }
+  gauge(name: string, help: string, labelNames: readonly string[] = []): Sink {
+    const g = new Gauge({ name, help, labelNames, registers: [this.#reg] });
+    this.#all.push(g);
+    return (labels, value) => g.set(labels, value);
+  }
+  counter(name: string, help: string, labelNames: readonly string[] = []): Sink {
+    const c = new Counter({ name, help, labelNames, registers: [this.#reg] });
+    this.#all.push(c);
+    return (labels, value) => c.inc(labels, Math.max(0, value));
+  }
+  reset(): void {
+    for (const m of this.#all) m.reset();
+  }
+}
+
+/** The ipvsadm --stats / --rate set of one service or real server, under `prefix`. */
+function statsFamilies(f: Families, prefix: string, what: string, labelNames: readonly string[]): (l: Labels, s: StatsSnapshot) => void {
+  const conns = f.counter(`${prefix}_connections_total`, `Connections scheduled to the ${what}.`, labelNames);
+  const inPkts = f.counter(`${prefix}_in_packets_total`, `Packets (proxy: reads) from clients through the ${what}.`, labelNames);
+  const outPkts = f.counter(`${prefix}_out_packets_total`, `Packets (proxy: reads) from real servers through the ${what}.`, labelNames);
+  const inBytes = f.counter(`${prefix}_in_bytes_total`, `Bytes from clients through the ${what}.`, labelNames);
+  const outBytes = f.counter(`${prefix}_out_bytes_total`, `Bytes from real servers through the ${what}.`, labelNames);
+  const rate = (unit: string, dir: string): Sink => f.gauge(`${prefix}_${unit}_per_second`,
+    `${dir} per second through the ${what}, from IPVS's 2-second rate estimator (ipvsadm --rate).`, labelNames);
+  const cps = rate('connections', 'New connections');
+  const inPps = rate('in_packets', 'Incoming packets');
+  const outPps = rate('out_packets', 'Outgoing packets');
+  const inBps = rate('in_bytes', 'Incoming bytes');
+  const outBps = rate('out_bytes', 'Outgoing bytes');
+  return (l, s) => {
+    conns(l, s.conns); inPkts(l, s.inPkts); outPkts(l, s.outPkts); inBytes(l, s.inBytes); outBytes(l, s.outBytes);
+    cps(l, s.cps); inPps(l, s.inPps); outPps(l, s.outPps); inBps(l, s.inBps); outBps(l, s.outBps);
+  };
+}
+
+function buildFamilies(f: Families): (s: AdminStatus) => void {
+  // daemon
+  const start = f.gauge('halb_start_time_seconds', 'When the daemon started, in seconds since the Unix epoch.');
+  const reloads = f.counter('halb_reloads_total', 'Configuration reloads attempted (SIGHUP, halb ctl reload).');
+  const reloadOk = f.gauge('halb_last_reload_success', '1 if the last reload was applied, 0 if it was refused.');
+  const lagMean = f.gauge('halb_event_loop_lag_mean_seconds', 'Main thread event-loop delay, mean.');
+  const lagP99 = f.gauge('halb_event_loop_lag_p99_seconds', 'Main thread event-loop delay, 99th percentile.');
+  const lagMax = f.gauge('halb_event_loop_lag_max_seconds', 'Main thread event-loop delay, maximum.');
+  // VRRP
+  const inst = ['instance'];
+  const state = f.gauge('halb_vrrp_state', 'VRRP instance state: 1 for the current state, 0 for the others.', ['instance', 'state']);
+  const basePrio = f.gauge('halb_vrrp_base_priority', 'Configured priority of the instance.', inst);
+  const effPrio = f.gauge('halb_vrrp_effective_priority', 'Priority advertised now: base plus tracker contributions.', inst);
+  const masterPrio = f.gauge('halb_vrrp_master_priority', 'Priority of the current master as last heard (BACKUP).', inst);
+  const contrib = f.gauge('halb_vrrp_priority_contribution', 'What one tracker adds to the base priority now.', ['instance', 'tracker', 'kind']);
+  const sent = f.counter('halb_vrrp_adverts_sent_total', 'VRRP advertisements sent.', inst);
+  const rcvd = f.counter('halb_vrrp_adverts_received_total', 'VRRP advertisements received and accepted.', inst);
+  const sendErr = f.counter('halb_vrrp_advert_send_errors_total', 'VRRP advertisements that could not be sent.', inst);
+  const dropped = f.counter('halb_vrrp_adverts_dropped_total', 'VRRP advertisements dropped, by reason (keepalived vrrp_rlflags).', ['instance', 'reason']);
+  const transitions = f.counter('halb_vrrp_transitions_total', 'State changes of the instance.', inst);
+  const becameMaster = f.counter('halb_vrrp_became_master_total', 'Times the instance became MASTER (keepalived become_master).', inst);
+  const releasedMaster = f.counter('halb_vrrp_released_master_total', 'Times the instance left MASTER (keepalived release_master).', inst);
+  const priZeroSent = f.counter('halb_vrrp_priority_zero_sent_total', 'Priority-0 advertisements sent (giving up mastership).', inst);
+  const priZeroRcvd = f.counter('halb_vrrp_priority_zero_received_total', 'Priority-0 advertisements received.', inst);
+  const garps = f.counter('halb_vrrp_gratuitous_arps_sent_total', 'Gratuitous ARPs sent for the VIPs.', inst);
+  const nas = f.counter('halb_vrrp_neighbour_advertisements_sent_total', 'Unsolicited IPv6 neighbour advertisements sent.', inst);
+  const readded = f.counter('halb_vrrp_vips_readded_total', 'VIPs put back after someone else deleted them.', inst);
+  const lastTrans = f.gauge('halb_vrrp_last_transition_timestamp_seconds', 'When the instance last changed state.', inst);
+  const unattributed = f.counter('halb_vrrp_unattributed_drops_total', 'Packets dropped before reaching an instance, by reason.', ['reason']);
+  const timersFired = f.counter('halb_vrrp_timers_fired_total', 'VRRP thread timer expiries.');
+  const timersLate = f.counter('halb_vrrp_timers_late_total', 'VRRP thread timer expiries that ran late.');
+  const timerMaxLate = f.gauge('halb_vrrp_timer_max_late_seconds', 'Largest VRRP timer lateness seen.');
+  const vLagMean = f.gauge('halb_vrrp_event_loop_lag_mean_seconds', 'VRRP thread event-loop delay, mean.');
+  const vLagP99 = f.gauge('halb_vrrp_event_loop_lag_p99_seconds', 'VRRP thread event-loop delay, 99th percentile.');
+  const vLagMax = f.gauge('halb_vrrp_event_loop_lag_max_seconds', 'VRRP thread event-loop delay, maximum.');
+  // checkers
+  const rsl = ['service', 'real_server'];
+  const chl = ['service', 'real_server', 'checker', 'target'];
+  const rsUp = f.gauge('halb_real_server_up', '1 if the real server is in the pool by its checkers (or has none), 0 if its checkers failed.', rsl);
+  const chUp = f.gauge('halb_checker_up', '1 if the checker passes (after retries), 0 if it failed.', chl);
+  const chLat = f.gauge('halb_checker_latency_seconds', 'Duration of the checker\'s last run.', chl);
+  const chRuns = f.counter('halb_checker_runs_total', 'Checker runs.', chl);
+  const chFail = f.counter('halb_checker_failures_total', 'Checker runs that failed.', chl);
+  const lateMean = f.gauge('halb_checker_schedule_lateness_mean_seconds', 'How late checker runs started, mean.');
+  const lateMax = f.gauge('halb_checker_schedule_lateness_max_seconds', 'How late checker runs started, maximum.');
+  // dataplane
+  const svcStats = statsFamilies(f, 'halb_service', 'virtual service', ['service']);
+  const rsStats = statsFamilies(f, 'halb_real_server', 'real server', rsl);
+  const listening = f.gauge('halb_service_listening', '1 if the virtual service accepts connections, 0 if it waits for its address or failed.', ['service']);
+  const quorum = f.gauge('halb_service_quorum_up', '1 while the service has quorum.', ['service']);
+  const sorry = f.gauge('halb_service_sorry_server_active', '1 while the sorry server takes the traffic.', ['service']);
+  const active = f.gauge('halb_real_server_active_connections', 'Established connections (ipvsadm ActiveConn).', rsl);
+  const inactive = f.gauge('halb_real_server_inactive_connections', 'Other connections (ipvsadm InActConn).', rsl);
+  const weight = f.gauge('halb_real_server_weight', 'Weight as the scheduler sees it (0 when quiesced, down with inhibit, or drained).', rsl);
+  const overridden = f.gauge('halb_real_server_weight_override', 'Weight set at run time through the API or halb ctl (absent without one).', rsl);
+
+  return (s) => {
+    start({}, sec(s.daemon.startedAt));
+    reloads({}, s.daemon.reloads);
+    if (s.daemon.lastReload !== undefined) reloadOk({}, s.daemon.lastReload.applied ? 1 : 0);
+    lagMean({}, sec(s.eventLoopLagMs.mean)); lagP99({}, sec(s.eventLoopLagMs.p99)); lagMax({}, sec(s.eventLoopLagMs.max));
+
+    const v = vrrpStatus(s);
+    if (v !== undefined) {
+      for (const i of v.engine.instances) {
+        const l = { instance: i.name };
+        for (const st of VRRP_STATES) state({ instance: i.name, state: st }, i.state === st ? 1 : 0);
+        basePrio(l, i.basePriority); effPrio(l, i.effectivePriority);
+        if (i.masterPriority !== null) masterPrio(l, i.masterPriority);
+        for (const c of i.contributors) contrib({ instance: i.name, tracker: c.name, kind: c.kind }, c.delta);
+        const c = i.counters;
+        sent(l, c.advertsSent); rcvd(l, c.advertsReceived); sendErr(l, c.sendErrors);
+        for (const [reason, n] of Object.entries(c.drops)) dropped({ instance: i.name, reason }, n);
+        transitions(l, c.transitions); becameMaster(l, c.becomeMaster); releasedMaster(l, c.releaseMaster);
+        priZeroSent(l, c.priZeroSent); priZeroRcvd(l, c.priZeroReceived);
+        garps(l, c.garpsSent); nas(l, c.nasSent); readded(l, c.vipsReadded);
+        if (i.lastTransition !== null) lastTrans(l, sec(i.lastTransition));
+      }
+      for (const [reason, n] of Object.entries(v.engine.unattributedDrops)) unattributed({ reason }, n);
+      timersFired({}, v.engine.timers.fired); timersLate({}, v.engine.timers.late); timerMaxLate({}, sec(v.engine.timers.maxLateMs));
+      vLagMean({}, sec(v.engine.eventLoop.meanMs)); vLagP99({}, sec(v.engine.eventLoop.p99Ms)); vLagMax({}, sec(v.engine.eventLoop.maxMs));
+    }
+
+    const h = healthStatus(s);
+    if (h !== undefined) { lateMean({}, sec(h.lateness.meanMs)); lateMax({}, sec(h.lateness.maxMs)); }
+    for (const svc of statusView(s).services) {
+      const sl = { service: svc.key };
+      svcStats(sl, svc.stats);
+      listening(sl, svc.listener === 'listening' ? 1 : 0); quorum(sl, svc.quorumUp ? 1 : 0); sorry(sl, svc.sorryActive ? 1 : 0);
+      for (const rs of svc.realServers) {
+        const l = { service: svc.key, real_server: rs.key };
+        rsStats(l, rs.stats);
+        rsUp(l, rs.alive === false ? 0 : 1);
+        active(l, rs.activeConns); inactive(l, rs.inactiveConns); weight(l, rs.weight);
+        if (rs.override !== null) overridden(l, rs.override.weight);
+        for (const c of rs.checkers) {
+          const cl = { ...l, checker: c.kind, target: c.target };
+          chUp(cl, c.up ? 1 : 0); chRuns(cl, c.runs); chFail(cl, c.failures);
+          if (c.last !== null) chLat(cl, sec(c.last.latencyMs));
+        }
+      }
+    }
+  };
+}
+
+export function createMetrics(source: () => Promise<AdminStatus>, opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const f = new Families(registry);
+  const fill = buildFamilies(f);
+  let chain: Promise<unknown> = Promise.resolve();
+  const render = async (): Promise<string> => {
+    const s = await source();
+    f.reset();
+    fill(s);
+    return registry.metrics();
+  };
+  return {
+    registry,
+    contentType: registry.contentType,
+    render: () => {
+      const p = chain.then(render, render);
+      chain = p.catch(() => undefined);
+      return p;
+    },
+  };
+}
