@@ -3,9 +3,10 @@
 // unset after an error) are left out, with a note.
 import type { KeepalivedConfig, VrrpInstance } from '../config/index.js';
 import type { ScriptSpec } from '../config/readers.js';
+import type { TrackRef } from '../config/model/trackers.js';
 import { instanceConfig } from '../vrrp/fsm-types.js';
 import type {
-  EngineSpec, InstanceSpec, NotifyScripts, ScriptCommand, SyncGroupSpec, VrrpScriptSpec,
+  EngineSpec, InstanceSpec, NotifyScripts, ScriptCommand, SyncGroupSpec, TrackFileSpec, TrackProcessSpec, VrrpScriptSpec,
 } from '../vrrp/engine-types.js';
 
 export interface VrrpMapping {
@@ -44,9 +45,12 @@ function instanceSpec(cfg: KeepalivedConfig, v: VrrpInstance, notes: string[]): 
     return undefined;
   }
   const g = cfg.global;
-  for (const k of ['files', 'processes', 'bfds'] as const) {
-    if (v.track[k].length > 0) notes.push(`(${v.name}) track_${k === 'files' ? 'file' : k === 'processes' ? 'process' : 'bfd'} is not implemented by the VRRP engine yet; ignored`);
-  }
+  if (v.track.bfds.length > 0) notes.push(`(${v.name}) track_bfd is not implemented by the VRRP engine yet; ignored`);
+  // A sync group's track_file / track_process apply to every member (keepalived tracks
+  // the group; one member faulted takes the group to FAULT); the instance's own line wins.
+  const group = cfg.syncGroups.find((sg) => sg.members.includes(v.name));
+  const withGroup = (own: readonly TrackRef[], fromGroup: readonly TrackRef[] | undefined): TrackRef[] =>
+    [...own, ...(fromGroup ?? []).filter((t) => !own.some((o) => o.name === t.name))];
   if (v.vmac !== undefined || v.ipvlan !== undefined) notes.push(`(${v.name}) use_vmac/use_ipvlan are not implemented; the VIPs go on ${v.interface}`);
   const fsm = instanceConfig({
     name: v.name,
@@ -90,6 +94,8 @@ function instanceSpec(cfg: KeepalivedConfig, v: VrrpInstance, notes: string[]): 
       notify: notifyOf(v.notify, g.scriptUser),
       trackScripts: v.track.scripts.map((t) => ({ script: t.name, weight: t.weight, reverse: t.reverse })),
       trackInterfaces: v.track.interfaces.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
+      trackFiles: withGroup(v.track.files, group?.track.files).map((t) => ({ file: t.name, weight: t.weight, reverse: t.reverse })),
+      trackProcesses: withGroup(v.track.processes, group?.track.processes).map((t) => ({ process: t.name, weight: t.weight, reverse: t.reverse })),
       dontTrackPrimary: v.dontTrackPrimary,
     },
   };
@@ -114,8 +120,16 @@ export function configToVrrp(cfg: KeepalivedConfig): VrrpMapping {
     fall: s.fall,
     initFail: s.initFail,
   }));
+  const trackFiles: TrackFileSpec[] = cfg.trackFiles.map((f) => ({
+    name: f.name, path: f.file, weight: f.weight, reverse: f.weightReverse, ...(f.initFile !== undefined ? { init: f.initFile } : {}),
+  }));
+  const trackProcesses: TrackProcessSpec[] = cfg.trackProcesses.map((p) => ({
+    name: p.name, process: p.process, args: p.args, ...(p.paramMatch !== undefined ? { paramMatch: p.paramMatch } : {}),
+    fullCommand: p.fullCommand, weight: p.weight, reverse: p.weightReverse, quorum: p.quorum,
+    ...(p.quorumMax !== undefined ? { quorumMax: p.quorumMax } : {}), forkDelayMs: p.forkDelayMs, terminateDelayMs: p.terminateDelayMs,
+  }));
   const syncGroups: SyncGroupSpec[] = cfg.syncGroups
     .filter((g) => g.members.every((m) => running.has(m)))
     .map((g) => ({ name: g.name, members: g.members, notify: notifyOf(g.notify, cfg.global.scriptUser) }));
-  return { spec: { instances, scripts, syncGroups }, notes };
+  return { spec: { instances, scripts, syncGroups, trackFiles, trackProcesses }, notes };
 }

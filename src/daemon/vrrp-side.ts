@@ -9,6 +9,7 @@ import type { KeepalivedConfig } from '../config/index.js';
 import { VrrpWorker } from '../vrrp/worker-host.js';
 import type { EngineEvent, EngineSpec } from '../vrrp/engine-types.js';
 import { configToVrrp } from './config-to-vrrp.js';
+import { VrrpAlerts } from './vrrp-alerts.js';
 
 export interface VrrpSideOptions {
   readonly log: Logger;
@@ -23,6 +24,8 @@ export class VrrpSide {
   #specJson = '';
   #vips = new Map<string, string[]>();
   readonly #transitions: EngineEvent[] = [];
+  readonly #alerts = new VrrpAlerts();
+  #cfg: KeepalivedConfig | undefined;
 
   constructor(o: VrrpSideOptions) {
     this.#o = o;
@@ -30,6 +33,7 @@ export class VrrpSide {
 
   /** Start (or restart, when the VRRP part changed) the engine; a config without instances runs none. */
   async apply(cfg: KeepalivedConfig): Promise<string> {
+    this.#cfg = cfg;
     const { spec, notes } = configToVrrp(cfg);
     for (const n of notes) this.#o.log.warn(n);
     const json = JSON.stringify(spec);
@@ -57,6 +61,7 @@ export class VrrpSide {
           if (ev.to === 'MASTER') this.#o.onVipsAdded(this.#vips.get(ev.instance) ?? []);
         }
         this.#o.onEvent?.(ev);
+        this.#mail(ev);
       },
       onExit: (code) => {
         this.#o.log.error(`VRRP engine thread exited unexpectedly (code ${code}); restarting it`);
@@ -67,14 +72,25 @@ export class VrrpSide {
     });
   }
 
+  /** smtp_alert on transitions (instances and sync groups), as keepalived mails them. */
+  #mail(ev: EngineEvent): void {
+    const cfg = this.#cfg;
+    if (cfg === undefined || (ev.kind !== 'transition' && ev.kind !== 'group-transition')) return;
+    void this.#alerts.alert(cfg, ev).then((o) => {
+      if (!o.sent && o.why === 'send failed') this.#o.log.warn(`smtp alert "${o.subject}" not sent (${o.stage}): ${o.detail}`);
+    });
+  }
+
   /** Give up mastership of one instance now (admin API). */
   async releaseMaster(instance: string): Promise<void> {
     if (this.#worker === undefined) throw new AdminCommandError(409, 'no VRRP instance is running');
     if (!this.#vips.has(instance)) throw new AdminCommandError(404, `no vrrp_instance ${instance}`);
-    // The worker command arrives with the engine's release support (docs/vrrp.md).
-    const w = this.#worker as unknown as { releaseMaster?: (i: string) => Promise<void> };
-    if (w.releaseMaster === undefined) throw new AdminCommandError(409, 'this VRRP engine cannot release mastership yet');
-    await w.releaseMaster(instance);
+    try {
+      await this.#worker.releaseMaster(instance);
+    } catch (e) {
+      // Refusals (not MASTER, address owner, ...) are the caller's conflict, not our failure.
+      throw new AdminCommandError(409, e instanceof Error ? e.message : String(e));
+    }
   }
 
   async snapshot(): Promise<unknown> {

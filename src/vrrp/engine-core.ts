@@ -5,19 +5,33 @@
 // instances and scripts, as keepalived reads its timers with vrrp_compute_timer(); a
 // timer that fires late is logged with how late, as keepalived logs a late thread timer.
 // The host (engine.ts or a test double) is the only way out to the kernel.
+//
+// releaseMaster() gives mastership away on request (keepalived has no such command): a
+// priority-0 advert, as on shutdown, so a backup takes over after Skew_Time; the VIPs go
+// and the instance stays a BACKUP whose priority is held at 1 for `holdMs` (dflt one
+// Master_Down_Interval), so it neither preempts the new master nor wins the election it
+// just caused. It remains eligible: if no other router takes over, its Master_Down_Timer
+// runs out and it becomes MASTER again. Sync group members release together.
 import { HalbError } from '../core/errors.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { InstanceRunner, type RunnerDeps } from './engine-instance.js';
 import { SocketPool } from './engine-rx.js';
-import { TrackerBook } from './engine-trackers.js';
-import type { EngineEvent, EngineSnapshot, EngineSpec, HostEvent, InstanceSpec, VrrpHost } from './engine-types.js';
-import type { InstanceState, VrrpAction, VrrpEvent } from './fsm-types.js';
+import { TrackerBook, type TrackerKindName } from './engine-trackers.js';
+import type {
+  EngineEvent, EngineSnapshot, EngineSpec, HostEvent, InstanceSpec, ReleaseOutcome, VrrpHost,
+} from './engine-types.js';
+import { VRRP_PRIO } from './constants.js';
+import type { GroupStateName, InstanceState, VrrpAction, VrrpEvent } from './fsm-types.js';
 import { createInstance, step } from './instance-fsm.js';
-import { priorityEvents } from './priority.js';
+import { priorityEvents, type PriorityEvaluation } from './priority.js';
+import { masterDownIntervalUs, usToMs } from './timers.js';
 import {
   createSyncGroup, startSyncGroup, stepSyncGroup, type GroupStepResult, type SyncGroupState,
 } from './sync-group.js';
+
+/** The priority a released instance is held at: the lowest a backup can have. */
+const RELEASE_PRIORITY = 1;
 
 export interface EngineOptions {
   readonly clock: Clock;
@@ -40,6 +54,8 @@ export class VrrpEngine {
   #armedFor: number | null = null;
   #timerStats = { fired: 0, late: 0, maxLateMs: 0 };
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  /** While releaseMaster() steps the FSMs: the reason given for entering BACKUP. */
+  #releasing: string | undefined;
 
   constructor(spec: EngineSpec, host: VrrpHost, opts: EngineOptions) {
     this.#spec = spec;
@@ -47,7 +63,7 @@ export class VrrpEngine {
     this.#clock = opts.clock;
     this.#logger = opts.logger;
     this.#pool = new SocketPool(host, (r, ev) => this.#dispatch(r.name, ev));
-    this.#trackers = new TrackerBook(spec.scripts ?? [], host, opts.clock, opts.logger);
+    this.#trackers = new TrackerBook(spec, host, opts.clock, opts.logger, (kind, names) => this.#trackerChanged(kind, names));
   }
 
   onEvent(cb: (ev: EngineEvent) => void): void {
@@ -76,6 +92,7 @@ export class VrrpEngine {
 
   async #start(): Promise<void> {
     await this.#host.init();
+    await this.#trackers.init();
     const deps: RunnerDeps = {
       host: this.#host, clock: this.#clock, logger: this.#logger, emit: (ev) => this.#emit(ev),
       dropLogIntervalMs: this.#spec.dropLogIntervalMs ?? 30_000,
@@ -96,7 +113,7 @@ export class VrrpEngine {
     for (const r of this.#runners.values()) {
       if (!this.#groupOf.has(r.name)) this.#stepOne(r, { kind: 'startup' }, now);
     }
-    this.#trackers.runDue(now, (name) => this.#scriptChanged(name));
+    this.#trackers.runDue(now);
     this.#arm();
   }
 
@@ -114,7 +131,7 @@ export class VrrpEngine {
     if (primary === undefined) {
       throw new HalbError('HALB_ERR_CONFIG', `(${name}) interface ${io.interface} has no IPv${io.family} address to send adverts from`);
     }
-    for (const s of this.#trackers.unknownScripts(spec)) this.#logger.warn(`(${name}) track_script ${s} is not a vrrp_script - ignoring`);
+    for (const why of this.#trackers.unknownTrackers(spec)) this.#logger.warn(`(${name}) ${why} - ignoring`);
     const full: InstanceSpec = { ...spec, fsm: { ...spec.fsm, primaryAddr: primary } };
     const evaluation = this.#trackers.evaluate(full);
     const initial = createInstance(full.fsm, { effectivePriority: evaluation.effective, faults: evaluation.faults });
@@ -134,10 +151,18 @@ export class VrrpEngine {
   #stepOne(r: InstanceRunner, ev: VrrpEvent, now: number): void {
     const res = step(r.state, ev, now);
     this.#deadlines.set(r.name, res.nextDeadline);
-    r.apply(res.state, res.actions);
+    r.apply(res.state, this.#relabel(res.actions));
+  }
+
+  /** During a release the FSM's "Entering BACKUP STATE" reason is the release itself. */
+  #relabel(actions: readonly VrrpAction[]): readonly VrrpAction[] {
+    const why = this.#releasing;
+    if (why === undefined) return actions;
+    return actions.map((a) => (a.kind === 'log' && a.message.endsWith('Entering BACKUP STATE') ? { ...a, reason: why } : a));
   }
 
   #applyGroup(res: GroupStepResult): void {
+    let prevState: GroupStateName = this.#groups.get(res.group.name)?.state ?? 'INIT';
     this.#groups.set(res.group.name, res.group);
     const byMember = new Map<string, VrrpAction[]>();
     for (const a of res.actions) {
@@ -148,18 +173,25 @@ export class VrrpEngine {
     for (const [name, d] of Object.entries(res.deadlines)) this.#deadlines.set(name, d);
     for (const [name, st] of Object.entries(res.instances)) {
       const r = this.#runners.get(name)!;
-      if (st !== r.state || byMember.has(name)) r.apply(st, byMember.get(name) ?? []);
+      if (st !== r.state || byMember.has(name)) r.apply(st, this.#relabel(byMember.get(name) ?? []));
     }
     for (const ga of res.groupActions) {
       if (ga.kind === 'log') {
         this.#logger.info(ga.message, ga.reason === undefined ? undefined : { reason: ga.reason });
         continue;
       }
-      const g = (this.#spec.syncGroups ?? []).find((x) => x.name === ga.group);
-      const cmd = ga.to === 'MASTER' ? g?.notify?.master : ga.to === 'BACKUP' ? g?.notify?.backup : g?.notify?.fault;
-      if (cmd !== undefined) this.#host.runNotify(cmd, []);
-      if (g?.notify?.generic !== undefined) this.#host.runNotify(g.notify.generic, ['GROUP', ga.group, ga.to, '0']);
+      this.#groupNotify(ga.group, prevState, ga.to, ga.reason);
+      prevState = ga.to;
     }
+  }
+
+  /** A sync group's notify scripts (keepalived's send_group_notifies) and event. */
+  #groupNotify(group: string, from: GroupStateName | 'STOP', to: GroupStateName | 'STOP', reason: string): void {
+    const n = (this.#spec.syncGroups ?? []).find((x) => x.name === group)?.notify;
+    const cmd = to === 'MASTER' ? n?.master : to === 'BACKUP' ? n?.backup : to === 'FAULT' ? n?.fault : to === 'STOP' ? n?.stop : undefined;
+    if (cmd !== undefined) this.#host.runNotify(cmd, []);
+    if (n?.generic !== undefined) this.#host.runNotify(n.generic, ['GROUP', group, to, '0']);
+    this.#emit({ kind: 'group-transition', group, from, to, reason });
   }
 
   /** Feed one event to an instance (through its sync group if it has one). */
@@ -177,17 +209,74 @@ export class VrrpEngine {
     this.#arm();
   }
 
+  /** The evaluation as applied: a release hold pins the priority at RELEASE_PRIORITY. */
+  #applied(r: InstanceRunner, e: PriorityEvaluation): PriorityEvaluation {
+    return r.releasedUntil === null ? e : { ...e, effective: RELEASE_PRIORITY };
+  }
+
   #reevaluate(r: InstanceRunner): void {
     const next = this.#trackers.evaluate(r.spec);
-    const events = priorityEvents(r.evaluation, next);
+    const events = priorityEvents(this.#applied(r, r.evaluation), this.#applied(r, next));
     r.evaluation = next;
     for (const ev of events) this.#dispatch(r.name, ev);
   }
 
-  #scriptChanged(script: string): void {
+  #trackerChanged(kind: TrackerKindName, names: readonly string[]): void {
     if (this.#state !== 'running') return;
-    for (const r of this.#runners.values()) if (this.#trackers.tracksScript(r.spec, script)) this.#reevaluate(r);
+    for (const r of this.#runners.values()) {
+      if (names.some((n) => this.#trackers.tracks(r.spec, kind, n))) this.#reevaluate(r);
+    }
     this.#arm();
+  }
+
+  /**
+   * Give up mastership now (see the file header). Refusals come back as values: an
+   * unknown instance, one that is not MASTER, an address owner (priority 255 takes the
+   * addresses straight back, RFC 5798 §6.4.2), or an engine that is not running.
+   */
+  releaseMaster(name: string, o: { readonly holdMs?: number } = {}): ReleaseOutcome {
+    if (this.#state !== 'running') return { ok: false, reason: 'not-running', message: 'the VRRP engine is not running' };
+    const r = this.#runners.get(name);
+    if (r === undefined) return { ok: false, reason: 'unknown-instance', message: `no vrrp_instance ${name}` };
+    const group = this.#groupOf.get(name);
+    const members = (group === undefined ? [name] : this.#groups.get(group)!.members).map((m) => this.#runners.get(m)!);
+    const first = members.find((m) => m.state.state === 'MASTER');
+    if (first === undefined) return { ok: false, reason: 'not-master', message: `(${name}) is ${r.state.state}, not MASTER: nothing to release` };
+    const owner = members.find((m) => m.spec.fsm.priority === VRRP_PRIO.OWNER);
+    if (owner !== undefined) {
+      return { ok: false, reason: 'owner', message: `(${owner.name}) is the address owner (priority 255) and would take the addresses straight back; lower its priority instead` };
+    }
+    const f = r.spec.fsm;
+    const holdMs = Math.max(0, o.holdMs ?? usToMs(masterDownIntervalUs(f.version, f.priority, f.advertIntCs, f.downTimerAdverts)));
+    const now = this.#clock.now();
+    const why = group === undefined ? 'mastership released on request' : `mastership of sync group ${group} released on request`;
+    this.#logger.info(`(${name}) releasing mastership: priority 0 sent, priority held at ${RELEASE_PRIORITY} for ${holdMs} ms`);
+    this.#releasing = why;
+    try {
+      for (const m of members) {
+        m.releasedUntil = now + holdMs;
+        this.#dispatch(m.name, { kind: 'priority-changed', priority: RELEASE_PRIORITY });
+      }
+      // RFC 5798 §6.4.3's Shutdown advert: backups take over after Skew_Time.
+      for (const m of members) if (m.state.state === 'MASTER') m.sendPriorityZero();
+      // The FSM's MASTER -> BACKUP step (vrrp_state_leave_master); a sync group brings the
+      // other members along.
+      this.#dispatch(first.name, { kind: 'sync-goto-backup', group: group ?? name });
+    } finally {
+      this.#releasing = undefined;
+    }
+    this.#arm();
+    return { ok: true, instances: members.map((m) => m.name), holdMs };
+  }
+
+  /** Release holds that are over: the trackers' priority applies again. */
+  #endHolds(now: number): void {
+    for (const r of this.#runners.values()) {
+      if (r.releasedUntil === null || r.releasedUntil > now) continue;
+      r.releasedUntil = null;
+      this.#logger.info(`(${r.name}) release hold over: priority back to ${r.evaluation.effective}`);
+      this.#dispatch(r.name, { kind: 'priority-changed', priority: r.evaluation.effective });
+    }
   }
 
   #onHostEvent(ev: HostEvent): void {
@@ -203,6 +292,10 @@ export class VrrpEngine {
   #earliest(): number | null {
     let best = this.#trackers.nextDeadline();
     for (const d of this.#deadlines.values()) if (d !== null && (best === null || d < best)) best = d;
+    for (const r of this.#runners.values()) {
+      const d = r.releasedUntil;
+      if (d !== null && (best === null || d < best)) best = d;
+    }
     return best;
   }
 
@@ -229,7 +322,8 @@ export class VrrpEngine {
       this.#logger.warn(`VRRP thread timer expired ${late.toFixed(1)} ms late`, { reason: 'event loop lag: adverts and timeouts are delayed' });
     }
     for (const [name, d] of this.#deadlines) if (d !== null && d <= now) this.#dispatch(name, { kind: 'timer' });
-    this.#trackers.runDue(now, (script) => this.#scriptChanged(script));
+    this.#endHolds(now);
+    this.#trackers.runDue(now);
     this.#arm();
   }
 
@@ -244,6 +338,8 @@ export class VrrpEngine {
     this.#timer = undefined;
     this.#trackers.close();
     for (const r of this.#runners.values()) this.#dispatch(r.name, { kind: 'shutdown' });
+    // keepalived's notify_shutdown: every sync group is STOP too.
+    for (const g of this.#groups.values()) this.#groupNotify(g.name, g.state, 'STOP', 'shutdown');
     await Promise.all([...this.#runners.values()].map((r) => r.idle()));
     this.#state = 'stopped';
     this.#pool.closeAll();

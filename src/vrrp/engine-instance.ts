@@ -41,6 +41,8 @@ export class InstanceRunner {
   state: InstanceState;
   evaluation: PriorityEvaluation;
   syncGroup: string | null = null;
+  /** Clock ms until which a releaseMaster() hold pins the priority, or null. */
+  releasedUntil: number | null = null;
   readonly #deps: RunnerDeps;
   readonly #send: PacketSocket;
   readonly #vipAddrs: readonly string[];
@@ -144,6 +146,11 @@ export class InstanceRunner {
         break;
       }
     }
+  }
+
+  /** The priority-0 advert of a release on request (RFC 5798 §6.4.3's Shutdown advert). */
+  sendPriorityZero(): void {
+    this.#sendAdvert(0);
   }
 
   #advertBytes(priority: number, dst: string): Buffer {
@@ -322,6 +329,7 @@ export class InstanceRunner {
       faults: s.faults, masterAddr: s.masterAddr, masterPriority: s.masterPriority, vipSet: s.vipSet,
       vips: this.#allVips().map((v) => `${v.address}/${v.prefixLength}`), syncGroup: this.syncGroup,
       lastTransition: s.lastTransition === null ? null : this.#deps.clock.wallNow() - (this.#deps.clock.now() - s.lastTransition),
+      releasedUntil: this.releasedUntil === null ? null : this.#deps.clock.wallNow() + (this.releasedUntil - this.#deps.clock.now()),
       counters: { ...this.#counters, drops: { ...this.#counters.drops } },
     };
   }

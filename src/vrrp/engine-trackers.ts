@@ -1,10 +1,13 @@
 // Trackers feeding the engine's priority evaluation: vrrp_script runs (one schedule per
-// script, shared by every instance that tracks it, as in keepalived) and interface link
-// state from the host. Turning their status into an effective priority and FSM events
-// is priority.ts; this file only keeps the status and the run schedule.
+// script, shared by every instance that tracks it, as in keepalived), interface link
+// state from the host, track_file values (engine-track-file.ts) and vrrp_track_process
+// quorums (engine-track-process.ts). Turning their status into an effective priority and
+// FSM events is priority.ts; this file only keeps the status and the run schedule.
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { InstanceSpec, VrrpHost, VrrpScriptSpec } from './engine-types.js';
+import { FileBook } from './engine-track-file.js';
+import { ProcessBook } from './engine-track-process.js';
+import type { EngineSpec, InstanceSpec, VrrpHost, VrrpScriptSpec } from './engine-types.js';
 import { evaluatePriority, type PriorityEvaluation, type TrackerInput } from './priority.js';
 import { createScriptCounter, recordScriptResult, scriptStatus, type ScriptCounter } from './track-script.js';
 
@@ -15,19 +18,37 @@ interface ScriptState {
   running: boolean;
 }
 
+export type TrackerKindName = 'script' | 'file' | 'process';
+
+/** Trackers whose status changed (names may be empty: only a deadline moved). */
+export type TrackerChange = (kind: TrackerKindName, names: readonly string[]) => void;
+
 export class TrackerBook {
   readonly #scripts = new Map<string, ScriptState>();
+  readonly #files: FileBook;
+  readonly #processes: ProcessBook;
   readonly #host: VrrpHost;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #changed: TrackerChange;
   #closed = false;
 
-  constructor(scripts: readonly VrrpScriptSpec[], host: VrrpHost, clock: Clock, logger: Logger) {
+  constructor(spec: EngineSpec, host: VrrpHost, clock: Clock, logger: Logger, changed: TrackerChange) {
     this.#host = host;
     this.#clock = clock;
     this.#logger = logger;
+    this.#changed = changed;
+    // As keepalived: a tracker nothing tracks is not read, watched or scanned for.
+    const files = new Set(spec.instances.flatMap((i) => (i.io.trackFiles ?? []).map((t) => t.file)));
+    const procs = new Set(spec.instances.flatMap((i) => (i.io.trackProcesses ?? []).map((t) => t.process)));
+    this.#files = new FileBook((spec.trackFiles ?? []).filter((f) => files.has(f.name)), {
+      host, logger, onUpdate: (n) => this.#changed('file', n),
+    });
+    this.#processes = new ProcessBook((spec.trackProcesses ?? []).filter((p) => procs.has(p.name)), {
+      host, clock, logger, pollMs: spec.processPollMs ?? 1000, onUpdate: (n) => this.#changed('process', n),
+    });
     const now = clock.now();
-    for (const s of scripts) {
+    for (const s of spec.scripts ?? []) {
       this.#scripts.set(s.name, {
         spec: s, counter: createScriptCounter({ name: s.name, rise: s.rise, fall: s.fall, initFail: s.initFail === true }),
         nextRun: now, running: false,
@@ -35,9 +56,19 @@ export class TrackerBook {
     }
   }
 
-  /** Names of scripts an instance tracks that have no vrrp_script block. */
-  unknownScripts(spec: InstanceSpec): string[] {
-    return (spec.io.trackScripts ?? []).map((t) => t.script).filter((n) => !this.#scripts.has(n));
+  /** Read the track files and the process table before any instance starts. */
+  async init(): Promise<void> {
+    await this.#files.init();
+    await this.#processes.init();
+  }
+
+  /** Why trackers an instance names are ignored (no such block), keepalived's wording. */
+  unknownTrackers(spec: InstanceSpec): string[] {
+    const out: string[] = [];
+    for (const t of spec.io.trackScripts ?? []) if (!this.#scripts.has(t.script)) out.push(`track_script ${t.script} is not a vrrp_script`);
+    for (const t of spec.io.trackFiles ?? []) if (!this.#files.has(t.file)) out.push(`track file ${t.file} not found`);
+    for (const t of spec.io.trackProcesses ?? []) if (!this.#processes.has(t.process)) out.push(`track process ${t.process} not found`);
+    return out;
   }
 
   #inputs(spec: InstanceSpec): TrackerInput[] {
@@ -59,6 +90,19 @@ export class TrackerBook {
         status: scriptStatus(s.counter),
       });
     }
+    for (const t of io.trackFiles ?? []) {
+      const f = this.#files.spec(t.file);
+      if (f === undefined) continue;
+      out.push({ kind: 'file', name: t.file, weight: t.weight ?? f.weight, reverse: t.reverse ?? f.reverse === true, value: this.#files.value(t.file) });
+    }
+    for (const t of io.trackProcesses ?? []) {
+      const q = this.#processes.quorum(t.process);
+      if (q === undefined) continue;
+      out.push({
+        kind: 'process', name: t.process, weight: t.weight ?? q.spec.weight, reverse: t.reverse ?? q.spec.reverse === true,
+        status: q.ok ? 'OK' : 'FAIL',
+      });
+    }
     return out;
   }
 
@@ -71,21 +115,25 @@ export class TrackerBook {
     return (spec.io.dontTrackPrimary !== true && spec.io.interface === name) || (spec.io.trackInterfaces ?? []).some((t) => t.name === name);
   }
 
-  tracksScript(spec: InstanceSpec, name: string): boolean {
-    return (spec.io.trackScripts ?? []).some((t) => t.script === name);
+  /** Whether the instance follows this script, file or process tracker. */
+  tracks(spec: InstanceSpec, kind: TrackerKindName, name: string): boolean {
+    if (kind === 'script') return (spec.io.trackScripts ?? []).some((t) => t.script === name);
+    if (kind === 'file') return (spec.io.trackFiles ?? []).some((t) => t.file === name);
+    return (spec.io.trackProcesses ?? []).some((t) => t.process === name);
   }
 
-  /** The earliest time a script is due, or null. */
+  /** The earliest time a script is due or a process tracker needs attention, or null. */
   nextDeadline(): number | null {
-    let best: number | null = null;
+    let best: number | null = this.#processes.nextDeadline();
     for (const s of this.#scripts.values()) {
       if (!s.running && (best === null || s.nextRun < best)) best = s.nextRun;
     }
     return best;
   }
 
-  /** Start every script that is due; `changed` hears each script whose OK/FAIL status moved. */
-  runDue(now: number, changed: (script: string) => void): void {
+  /** Start every script that is due, expire process delays, scan /proc when due. */
+  runDue(now: number): void {
+    this.#processes.runDue(now);
     for (const s of this.#scripts.values()) {
       if (s.running || s.nextRun > now) continue;
       s.running = true;
@@ -96,12 +144,14 @@ export class TrackerBook {
         const u = recordScriptResult(s.counter, outcome);
         s.counter = u.counter;
         for (const line of u.logs) this.#logger.info(line);
-        changed(s.spec.name);
+        this.#changed('script', [s.spec.name]);
       });
     }
   }
 
   close(): void {
     this.#closed = true;
+    this.#files.close();
+    this.#processes.close();
   }
 }

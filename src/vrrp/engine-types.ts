@@ -7,7 +7,7 @@ import type { IpRoute, IpRule } from '../config/model/ip.js';
 import type { PacketSocket } from '../core/packet-socket.js';
 import type { InstanceAuth } from './advert-check.js';
 import type { IpFamily } from './checksum.js';
-import type { FaultEntry, InstanceConfig, NotifyTarget, VrrpStateName, WantState } from './fsm-types.js';
+import type { FaultEntry, GroupStateName, InstanceConfig, NotifyTarget, VrrpStateName, WantState } from './fsm-types.js';
 import type { Contributor } from './priority.js';
 import type { ScriptOutcome } from './track-script.js';
 
@@ -82,6 +82,10 @@ export interface InstanceIo {
   /** track_script entries: the vrrp_script name, and weight/reverse overriding the script's. */
   readonly trackScripts?: readonly { readonly script: string; readonly weight?: number; readonly reverse?: boolean }[];
   readonly trackInterfaces?: readonly { readonly name: string; readonly weight?: number; readonly reverse?: boolean }[];
+  /** track_file entries: the track_file name, and weight/reverse overriding the file's. */
+  readonly trackFiles?: readonly { readonly file: string; readonly weight?: number; readonly reverse?: boolean }[];
+  /** track_process entries: the vrrp_track_process name, and weight/reverse overriding its own. */
+  readonly trackProcesses?: readonly { readonly process: string; readonly weight?: number; readonly reverse?: boolean }[];
   /** dont_track_primary: the instance's own interface going down does not cause FAULT. */
   readonly dontTrackPrimary?: boolean;
 }
@@ -105,6 +109,40 @@ export interface VrrpScriptSpec {
   readonly initFail?: boolean;
 }
 
+/** A track_file (vrrp_track_file) block: an integer read from a file. */
+export interface TrackFileSpec {
+  readonly name: string;
+  readonly path: string;
+  /** Multiplier of the value (dflt 1); 0: a non-zero value is a FAULT. */
+  readonly weight: number;
+  readonly reverse?: boolean;
+  /** init_file [VALUE] [overwrite]: write VALUE at startup if the file is missing, or always with overwrite. */
+  readonly init?: { readonly value: number; readonly overwrite: boolean };
+}
+
+/** A vrrp_track_process block: how many running processes match. */
+export interface TrackProcessSpec {
+  readonly name: string;
+  /** Process name (/proc/PID/comm), or argv[0] when the command line is matched. */
+  readonly process: string;
+  /** Parameters after the name; matching then uses the command line. */
+  readonly args?: readonly string[];
+  readonly paramMatch?: 'exact' | 'initial' | 'partial';
+  /** Match /proc/PID/cmdline instead of the process name. */
+  readonly fullCommand?: boolean;
+  /** dflt 0: losing the quorum is a FAULT. */
+  readonly weight: number;
+  readonly reverse?: boolean;
+  /** Fewest matching processes for OK (dflt 1). */
+  readonly quorum: number;
+  /** Most matching processes for OK (dflt unlimited). */
+  readonly quorumMax?: number;
+  /** A status change caused by a fork waits this long (dflt 0). */
+  readonly forkDelayMs?: number;
+  /** A status change caused by a process exiting waits this long (dflt 0). */
+  readonly terminateDelayMs?: number;
+}
+
 export interface SyncGroupSpec {
   readonly name: string;
   readonly members: readonly string[];
@@ -115,6 +153,16 @@ export interface EngineSpec {
   readonly instances: readonly InstanceSpec[];
   readonly scripts?: readonly VrrpScriptSpec[];
   readonly syncGroups?: readonly SyncGroupSpec[];
+  readonly trackFiles?: readonly TrackFileSpec[];
+  readonly trackProcesses?: readonly TrackProcessSpec[];
+  /**
+   * How often /proc is scanned for vrrp_track_process (dflt 1000 ms). With the kernel's
+   * process connector (root network namespace, CAP_NET_ADMIN) changes are seen at once
+   * and the scan is only a safety net, every 30 s.
+   */
+  readonly processPollMs?: number;
+  /** A track_file whose directory cannot be watched is re-read this often (dflt 1000 ms). */
+  readonly filePollMs?: number;
   /** A timer firing this much after its deadline is logged (dflt 100 ms). */
   readonly lateTimerWarnMs?: number;
   /** Repeats of the same drop reason per instance are logged at most this often (dflt 30 s). */
@@ -141,6 +189,29 @@ export interface VrrpSocketOptions {
   readonly ttl?: number;
 }
 
+/** A process as /proc shows it (zombies left out). */
+export interface ProcessEntry {
+  readonly pid: number;
+  readonly ppid: number;
+  /** /proc/PID/comm (at most 15 bytes). */
+  readonly comm: string;
+  /** /proc/PID/cmdline split at NUL, when asked for. */
+  readonly cmdline?: readonly string[];
+}
+
+/** What the kernel's process connector reports (threads left out). */
+export type ProcessEvent =
+  | { readonly kind: 'fork'; readonly ppid: number; readonly pid: number }
+  | { readonly kind: 'exec'; readonly pid: number }
+  | { readonly kind: 'comm'; readonly pid: number }
+  | { readonly kind: 'exit'; readonly pid: number }
+  /** Events were lost (receive buffer overrun): rescan. */
+  | { readonly kind: 'lost' };
+
+export interface Closable {
+  close(): void;
+}
+
 export type HostEvent =
   | { readonly kind: 'link'; readonly link: HostLink }
   | { readonly kind: 'address-deleted'; readonly ifindex: number; readonly family: IpFamily; readonly address: string };
@@ -163,6 +234,22 @@ export interface VrrpHost {
   runNotify(cmd: ScriptCommand, args: readonly string[]): void;
   runScript(cmd: ScriptCommand, timeoutMs: number): Promise<ScriptOutcome>;
   onEvent(cb: (ev: HostEvent) => void): void;
+  /**
+   * The integer in a track file as keepalived reads it (strtol base 0 of the first bytes):
+   * a missing, empty or unreadable file is 0; undefined when the number is out of range
+   * (the last value stays).
+   */
+  readTrackFile(path: string): Promise<number | undefined>;
+  /** init_file: write `value` unless the file exists (or always with `overwrite`). */
+  initTrackFile(path: string, value: number, overwrite: boolean): Promise<void>;
+  /** Call `changed` whenever the file may have changed (written, created, moved, deleted). */
+  watchFile(path: string, changed: () => void): Closable;
+  /** Every running process; the command line only when asked for. */
+  listProcesses(withCmdline: boolean): Promise<ProcessEntry[]>;
+  /** One process, or undefined when it is gone (or a zombie). */
+  readProcess(pid: number, withCmdline: boolean): Promise<ProcessEntry | undefined>;
+  /** Process events from the kernel, or undefined when they are not available here (then /proc is polled). */
+  watchProcesses(cb: (ev: ProcessEvent) => void): Closable | undefined;
   close(): void;
 }
 
@@ -207,6 +294,8 @@ export interface InstanceSnapshot {
   readonly syncGroup: string | null;
   /** Wall-clock ms of the last state change. */
   readonly lastTransition: number | null;
+  /** Wall-clock ms until which a releaseMaster() hold keeps the priority at 1, or null. */
+  readonly releasedUntil: number | null;
   readonly counters: InstanceCounters;
 }
 
@@ -223,4 +312,20 @@ export type EngineEvent =
       readonly kind: 'transition'; readonly instance: string; readonly from: VrrpStateName; readonly to: VrrpStateName;
       readonly priority: number; readonly reason: string;
     }
-  | { readonly kind: 'notify'; readonly instance: string; readonly to: NotifyTarget; readonly priority: number };
+  | { readonly kind: 'notify'; readonly instance: string; readonly to: NotifyTarget; readonly priority: number }
+  /** A vrrp_sync_group changed state (keepalived's group notifies); STOP on shutdown. */
+  | {
+      readonly kind: 'group-transition'; readonly group: string; readonly from: GroupStateName | 'STOP';
+      readonly to: GroupStateName | 'STOP'; readonly reason: string;
+    };
+
+/** What releaseMaster() did: refusals are values, as keepalived's commands answer. */
+export type ReleaseOutcome =
+  | {
+      readonly ok: true;
+      /** The instance, or every member of its sync group. */
+      readonly instances: readonly string[];
+      /** How long the priority is held at 1 (ms). */
+      readonly holdMs: number;
+    }
+  | { readonly ok: false; readonly reason: 'unknown-instance' | 'not-master' | 'owner' | 'not-running'; readonly message: string };

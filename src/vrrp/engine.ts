@@ -9,13 +9,16 @@ import type { IpRoute, IpRule } from '../config/model/ip.js';
 import { IFA_F, type AddressInfo, type AddressSpec } from '../sys/netlink-codec.js';
 import { NetlinkMonitor, RtNetlink, type NetlinkEvent } from '../sys/netlink.js';
 import { AfPacketSender, ipv6Forwarding } from '../sys/packet-socket-af.js';
+import { ProcConnector } from '../sys/proc-connector.js';
+import { listProcs, readProc } from '../sys/proc-scan.js';
 import { RawSocket } from '../sys/raw-socket.js';
 import { runCheckScript, runNotify } from '../sys/scripts.js';
+import { initTrackFile, readTrackFile, watchTrackFile } from '../sys/track-file.js';
 import type { IpFamily } from './checksum.js';
 import { IPPROTO_VRRP } from './constants.js';
 import { VrrpEngine } from './engine-core.js';
 import type {
-  EngineSpec, HostEvent, HostLink, ScriptCommand, VipSpec, VrrpHost, VrrpSocketOptions,
+  Closable, EngineSpec, HostEvent, HostLink, ProcessEntry, ProcessEvent, ScriptCommand, VipSpec, VrrpHost, VrrpSocketOptions,
 } from './engine-types.js';
 import type { ScriptOutcome } from './track-script.js';
 
@@ -39,8 +42,14 @@ export function vipToAddressSpec(vip: VipSpec, ifindex: number): AddressSpec {
   };
 }
 
+export interface SystemHostOptions {
+  /** Poll interval for a track file whose directory cannot be watched (dflt 1000 ms). */
+  readonly filePollMs?: number;
+}
+
 export class SystemHost implements VrrpHost {
   readonly #logger: Logger;
+  readonly #filePollMs: number;
   #rt: RtNetlink | undefined;
   #monitor: NetlinkMonitor | undefined;
   #af: AfPacketSender | undefined;
@@ -48,8 +57,9 @@ export class SystemHost implements VrrpHost {
   #addresses: AddressInfo[] = [];
   readonly #listeners: ((ev: HostEvent) => void)[] = [];
 
-  constructor(logger: Logger) {
+  constructor(logger: Logger, o: SystemHostOptions = {}) {
     this.#logger = logger;
+    this.#filePollMs = o.filePollMs ?? 1000;
   }
 
   async init(): Promise<void> {
@@ -69,7 +79,8 @@ export class SystemHost implements VrrpHost {
   #setLink(l: HostLink): void {
     const old = this.#links.get(l.name);
     this.#links.set(l.name, l);
-    if (old !== undefined && old.up !== l.up) for (const cb of this.#listeners) cb({ kind: 'link', link: l });
+    // A link that appears after startup counts too: a track_interface waiting for it clears.
+    if (old === undefined || old.up !== l.up) for (const cb of this.#listeners) cb({ kind: 'link', link: l });
   }
 
   #onNetlink(ev: NetlinkEvent): void {
@@ -174,6 +185,38 @@ export class SystemHost implements VrrpHost {
     this.#listeners.push(cb);
   }
 
+  readTrackFile(path: string): Promise<number | undefined> {
+    return readTrackFile(path);
+  }
+
+  initTrackFile(path: string, value: number, overwrite: boolean): Promise<void> {
+    return initTrackFile(path, value, overwrite);
+  }
+
+  watchFile(path: string, changed: () => void): Closable {
+    return watchTrackFile(path, changed, {
+      pollMs: this.#filePollMs,
+      onFallback: (why) => this.#logger.warn(`track file ${path}: ${why}; polling every ${this.#filePollMs} ms`),
+    });
+  }
+
+  listProcesses(withCmdline: boolean): Promise<ProcessEntry[]> {
+    return listProcs(withCmdline);
+  }
+
+  readProcess(pid: number, withCmdline: boolean): Promise<ProcessEntry | undefined> {
+    return readProc(pid, withCmdline);
+  }
+
+  watchProcesses(cb: (ev: ProcessEvent) => void): Closable | undefined {
+    try {
+      return new ProcConnector(cb);
+    } catch (e) {
+      this.#logger.info(`process connector not available (${(e as Error).message}): polling /proc for vrrp_track_process`);
+      return undefined;
+    }
+  }
+
   close(): void {
     this.#monitor?.close();
     this.#rt?.close();
@@ -188,7 +231,8 @@ export interface StartOptions {
 
 /** Build the engine on the real kernel and start every instance. */
 export async function startVrrpEngine(spec: EngineSpec, opts: StartOptions): Promise<VrrpEngine> {
-  const engine = new VrrpEngine(spec, new SystemHost(opts.logger), { clock: opts.clock ?? new RealClock(), logger: opts.logger });
+  const host = new SystemHost(opts.logger, spec.filePollMs !== undefined ? { filePollMs: spec.filePollMs } : {});
+  const engine = new VrrpEngine(spec, host, { clock: opts.clock ?? new RealClock(), logger: opts.logger });
   await engine.start();
   return engine;
 }

@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { HalbError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import type { EngineEvent, EngineSpec } from './engine-types.js';
+import type { EngineEvent, EngineSpec, ReleaseOutcome } from './engine-types.js';
 import type { FromWorker, ToWorker, WorkerData, WorkerSnapshot } from './worker-protocol.js';
 
 export interface VrrpWorkerOptions {
@@ -17,6 +17,7 @@ export interface VrrpWorkerOptions {
 export class VrrpWorker {
   readonly #worker: Worker;
   readonly #snapshots = new Map<number, (s: WorkerSnapshot) => void>();
+  readonly #releases = new Map<number, (o: ReleaseOutcome) => void>();
   #nextId = 1;
   #stopping: Promise<void> | undefined;
   #exited = false;
@@ -50,6 +51,10 @@ export class VrrpWorker {
           case 'snapshot':
             w.#snapshots.get(m.id)?.(m.snapshot);
             w.#snapshots.delete(m.id);
+            break;
+          case 'released':
+            w.#releases.get(m.id)?.(m.outcome);
+            w.#releases.delete(m.id);
             break;
           case 'stopped':
             break;
@@ -87,6 +92,30 @@ export class VrrpWorker {
         resolve(s);
       });
       this.#post({ t: 'snapshot', id });
+    });
+  }
+
+  /**
+   * Give up mastership of `instance` (and its sync group) now: priority 0 sent, VIPs
+   * removed, priority held at 1 for `holdMs` (dflt one Master_Down_Interval). Resolves
+   * with what was released; rejects (HALB_ERR_USAGE) when the engine refuses: unknown
+   * instance, not MASTER, address owner.
+   */
+  releaseMaster(instance: string, o: { readonly holdMs?: number; readonly timeoutMs?: number } = {}): Promise<Extract<ReleaseOutcome, { ok: true }>> {
+    if (this.#exited) return Promise.reject(new HalbError('HALB_ERR_SYS', 'VRRP worker is not running'));
+    const id = this.#nextId++;
+    const timeoutMs = o.timeoutMs ?? 2000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#releases.delete(id);
+        reject(new HalbError('HALB_ERR_SYS', `VRRP worker did not answer a release request within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#releases.set(id, (out) => {
+        clearTimeout(timer);
+        if (out.ok) resolve(out);
+        else reject(new HalbError('HALB_ERR_USAGE', out.message));
+      });
+      this.#post({ t: 'release', id, instance, ...(o.holdMs !== undefined ? { holdMs: o.holdMs } : {}) });
     });
   }
 

@@ -1,7 +1,7 @@
 // Messages between the VRRP worker thread (worker.ts) and the thread that started it
 // (worker-host.ts). Plain data only: everything crosses postMessage's structured clone.
 import type { LogFields } from '../core/log.js';
-import type { EngineEvent, EngineSnapshot, EngineSpec } from './engine-types.js';
+import type { EngineEvent, EngineSnapshot, EngineSpec, ReleaseOutcome } from './engine-types.js';
 
 export interface WorkerData {
   readonly spec: EngineSpec;
@@ -18,6 +18,8 @@ export type WorkerSnapshot = EngineSnapshot & { readonly eventLoop: LoopDelay };
 
 export type ToWorker =
   | { readonly t: 'snapshot'; readonly id: number }
+  /** VrrpEngine.releaseMaster(instance, { holdMs }). */
+  | { readonly t: 'release'; readonly id: number; readonly instance: string; readonly holdMs?: number }
   | { readonly t: 'stop' };
 
 export type FromWorker =
@@ -26,4 +28,5 @@ export type FromWorker =
   | { readonly t: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly msg: string; readonly fields?: LogFields }
   | { readonly t: 'event'; readonly ev: EngineEvent }
   | { readonly t: 'snapshot'; readonly id: number; readonly snapshot: WorkerSnapshot }
+  | { readonly t: 'released'; readonly id: number; readonly outcome: ReleaseOutcome }
   | { readonly t: 'stopped' };

@@ -47,6 +47,8 @@ startVrrpEngine(spec, { logger: portLogger() }).then((engine) => {
   port.on('message', (m: ToWorker) => {
     if (m.t === 'snapshot') {
       post({ t: 'snapshot', id: m.id, snapshot: { ...engine.snapshot(), eventLoop: loopDelay() } });
+    } else if (m.t === 'release') {
+      post({ t: 'released', id: m.id, outcome: engine.releaseMaster(m.instance, m.holdMs !== undefined ? { holdMs: m.holdMs } : {}) });
     } else if (m.t === 'stop') {
       engine.stop().then(() => {
         post({ t: 'stopped' });

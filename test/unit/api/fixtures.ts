@@ -39,7 +39,7 @@ export function instance(over: Partial<InstanceSnapshot> = {}): InstanceSnapshot
     state: 'MASTER', wantState: 'MASTER', basePriority: 100, effectivePriority: 90,
     contributors: [{ name: 'chk_web', kind: 'script', weight: 10, reverse: true, status: 'FAIL', delta: -10, fault: false }],
     faults: [], masterAddr: null, masterPriority: null, vipSet: true, vips: ['192.0.2.50/24'], syncGroup: null,
-    lastTransition: 1_700_000_000_250,
+    lastTransition: 1_700_000_000_250, releasedUntil: null,
     counters: {
       advertsSent: 12, advertsReceived: 30, sendErrors: 0,
       drops: { INVALID_TTL: 2, AUTH_FAILURE: 1, VIP_MISMATCH: 3, ADDR_COUNT_MISMATCH: 1, PKT_LEN_MISMATCH: 4 },

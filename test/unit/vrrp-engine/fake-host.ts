@@ -1,12 +1,14 @@
 // A VrrpHost in memory: sockets on a MemoryLan, addresses in a set, frames and notify
-// runs recorded, script results chosen by the test, link and address events on demand.
+// runs recorded, script results chosen by the test, link and address events on demand,
+// track files and a process table the test writes, process events on demand.
 import type { Clock } from '../../../src/core/clock.js';
 import type { LogFields, Logger } from '../../../src/core/log.js';
 import type { IpRoute, IpRule } from '../../../src/config/model/ip.js';
 import { VrrpEngine } from '../../../src/vrrp/engine-core.js';
 import type {
-  EngineSpec, HostEvent, HostLink, InstanceIo, ScriptCommand, VipSpec, VrrpHost, VrrpSocketOptions,
+  Closable, EngineSpec, HostEvent, HostLink, InstanceIo, ProcessEntry, ProcessEvent, ScriptCommand, VipSpec, VrrpHost, VrrpSocketOptions,
 } from '../../../src/vrrp/engine-types.js';
+import { parseTrackFileValue } from '../../../src/sys/track-file.js';
 import { instanceConfig, type InstanceConfigInput } from '../../../src/vrrp/fsm-types.js';
 import type { ScriptOutcome } from '../../../src/vrrp/track-script.js';
 import type { MemoryLan, MemorySocket } from '../../helpers/packet-socket-pair.js';
@@ -27,6 +29,15 @@ export class FakeHost implements VrrpHost {
   readonly scriptExit = new Map<string, number>();
   scriptRuns = 0;
   closed = false;
+  /** Track file contents by path (absent = no such file). */
+  readonly files = new Map<string, string>();
+  readonly #fileWatchers = new Map<string, Set<() => void>>();
+  /** The process table. */
+  readonly procs = new Map<number, ProcessEntry>();
+  listCalls = 0;
+  /** Offer process events (as the kernel's connector would); otherwise the engine polls. */
+  connector = false;
+  #procListener: ((ev: ProcessEvent) => void) | undefined;
   #listeners: ((ev: HostEvent) => void)[] = [];
 
   constructor(lan: MemoryLan, addrs: readonly string[], mac: string) {
@@ -88,6 +99,55 @@ export class FakeHost implements VrrpHost {
     const l = this.links.get(name)!;
     this.links.set(name, { ...l, up });
     this.emit({ kind: 'link', link: this.links.get(name)! });
+  }
+  async readTrackFile(path: string): Promise<number | undefined> {
+    const text = this.files.get(path);
+    return text === undefined ? 0 : parseTrackFileValue(text);
+  }
+  async initTrackFile(path: string, value: number, overwrite: boolean): Promise<void> {
+    if (overwrite || !this.files.has(path)) this.files.set(path, `${value}\n`);
+  }
+  watchFile(path: string, changed: () => void): Closable {
+    const set = this.#fileWatchers.get(path) ?? new Set();
+    set.add(changed);
+    this.#fileWatchers.set(path, set);
+    return { close: () => { set.delete(changed); } };
+  }
+  /** Write (or with undefined, delete) a track file and tell its watchers. */
+  writeFile(path: string, text: string | undefined): void {
+    if (text === undefined) this.files.delete(path);
+    else this.files.set(path, text);
+    for (const cb of this.#fileWatchers.get(path) ?? []) cb();
+  }
+  watchedFiles(): number {
+    let n = 0;
+    for (const s of this.#fileWatchers.values()) n += s.size;
+    return n;
+  }
+  async listProcesses(withCmdline: boolean): Promise<ProcessEntry[]> {
+    this.listCalls++;
+    return [...this.procs.values()].map((p) => (withCmdline ? p : { pid: p.pid, ppid: p.ppid, comm: p.comm }));
+  }
+  async readProcess(pid: number, withCmdline: boolean): Promise<ProcessEntry | undefined> {
+    const p = this.procs.get(pid);
+    return p === undefined || withCmdline ? p : { pid: p.pid, ppid: p.ppid, comm: p.comm };
+  }
+  watchProcesses(cb: (ev: ProcessEvent) => void): Closable | undefined {
+    if (!this.connector) return undefined;
+    this.#procListener = cb;
+    return { close: () => { this.#procListener = undefined; } };
+  }
+  /** Start a process (exec'd, or forked from `ppid` when `fork`), telling the connector. */
+  spawnProc(p: ProcessEntry, fork = false): void {
+    this.procs.set(p.pid, p);
+    this.#procListener?.(fork ? { kind: 'fork', ppid: p.ppid, pid: p.pid } : { kind: 'exec', pid: p.pid });
+  }
+  killProc(pid: number): void {
+    this.procs.delete(pid);
+    this.#procListener?.({ kind: 'exit', pid });
+  }
+  procEvent(ev: ProcessEvent): void {
+    this.#procListener?.(ev);
   }
   holds(addr: string): boolean {
     return [...this.installed].some((a) => a.startsWith(`${addr}/`));
