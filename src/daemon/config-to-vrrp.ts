@@ -92,8 +92,9 @@ function instanceSpec(cfg: KeepalivedConfig, v: VrrpInstance, notes: string[]): 
       v3ChecksumAsV2: v.v3ChecksumAsV2,
       vipCheck: v.skipCheckAdvAddr ? 'skip' : 'drop',
       notify: notifyOf(v.notify, g.scriptUser),
-      trackScripts: v.track.scripts.map((t) => ({ script: t.name, weight: t.weight, reverse: t.reverse })),
-      trackInterfaces: v.track.interfaces.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
+      // keepalived applies a sync group's trackers to every member (vrrp_sync.c).
+      trackScripts: withGroup(v.track.scripts, group?.track.scripts).map((t) => ({ script: t.name, weight: t.weight, reverse: t.reverse })),
+      trackInterfaces: withGroup(v.track.interfaces, group?.track.interfaces).map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
       trackFiles: withGroup(v.track.files, group?.track.files).map((t) => ({ file: t.name, weight: t.weight, reverse: t.reverse })),
       trackProcesses: withGroup(v.track.processes, group?.track.processes).map((t) => ({ process: t.name, weight: t.weight, reverse: t.reverse })),
       dontTrackPrimary: v.dontTrackPrimary,
