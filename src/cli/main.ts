@@ -5,9 +5,6 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { readHostInfo } from '../sys/host-info.js';
 import { dumpConfig, reportCheck, runLoad, defaultConfigId, EXIT_OK } from './check-config.js';
-import { ctlCommand } from './ctl.js';
-import { demoCommand } from './demo.js';
-import { genhashCommand } from './genhash.js';
 import { DEFAULT_CONTROL_SOCKET } from '../api/control-protocol.js';
 import { DEFAULT_ADMIN_LISTEN } from '../api/admin-listen.js';
 
@@ -34,7 +31,25 @@ interface RootOptions {
 
 const SIGNUM_NAMES = ['STOP', 'RELOAD', 'DATA', 'STATS', 'STATS_CLEAR', 'JSON', 'TDATA'] as const;
 
-export function buildProgram(): Command {
+/**
+ * Subcommands, loaded only when named (or for --help): `halb -t` on a large config must
+ * not pay for loading the lab, the daemon or the checkers.
+ */
+const SUBCOMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  ctl: async () => (await import('./ctl.js')).ctlCommand(),
+  demo: async () => (await import('./demo.js')).demoCommand(),
+  genhash: async () => (await import('./genhash.js')).genhashCommand(),
+  lab: async () => (await import('./lab.js')).labCommand(),
+};
+
+async function subcommandsFor(argv: readonly string[]): Promise<Command[]> {
+  const args = argv.slice(2);
+  const all = args.length === 0 || args.some((a) => a === '-h' || a === '--help' || a === 'help');
+  const names = Object.keys(SUBCOMMANDS).filter((n) => all || args.includes(n));
+  return Promise.all(names.map((n) => (SUBCOMMANDS[n] as () => Promise<Command>)()));
+}
+
+export function buildProgram(subcommands: readonly Command[] = []): Command {
   const program = new Command('halb');
   program
     .enablePositionalOptions()
@@ -107,13 +122,11 @@ export function buildProgram(): Command {
         ...(opts.adminTokenFile !== undefined ? { adminTokenFile: opts.adminTokenFile } : {}),
       });
     });
-  program.addCommand(ctlCommand());
-  program.addCommand(demoCommand());
-  program.addCommand(genhashCommand());
+  for (const c of subcommands) program.addCommand(c);
   return program;
 }
 
-buildProgram().parseAsync(process.argv).catch((e: unknown) => {
+subcommandsFor(process.argv).then((subs) => buildProgram(subs).parseAsync(process.argv)).catch((e: unknown) => {
   process.stderr.write(`halb: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = (e as { code?: string }).code === 'HALB_ERR_CONFIG' ? 4 : 1;
 });

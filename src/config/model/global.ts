@@ -191,7 +191,10 @@ export function emptyGlobalDefs(hostname = 'localhost'): GlobalDefs {
     vrrpGarpExtraIfAll: false,
     vrrpDownTimerAdverts: 3,
     vrrpLowerPrioNoAdvert: false,
-    vrrpHigherPrioSendAdvert: false,
+    // halb differs from keepalived (false): a master yielding to a higher priority sends
+    // one last advert, so the other master re-GARPs and a healed split brain does not
+    // leave clients on the loser's MAC (docs/config-defaults.md).
+    vrrpHigherPrioSendAdvert: true,
     vrrpCheckUnicastSrc: false,
     vrrpSkipCheckAdvAddr: false,
     vrrpStrict: false,

@@ -1,0 +1,45 @@
+// The seeds' experiments as operations on the lab. Each records in state.json what it
+// changed, so the next command (another drill, `status`, `down`) knows where the lab is.
+//  - power off a director: its cable is pulled at the switch and its software killed
+//    with SIGKILL, so nothing of it is left to send a priority-0 advert or an ARP reply;
+//  - power it on: the runtime addresses a reboot would lose (the VIPs) are gone, the
+//    cable is back, its software starts from its keepalived.conf;
+//  - partition: the directors' switch ports are isolated from each other (bridge port
+//    isolation), so their adverts no longer meet while client and real servers still
+//    reach every director: the split brain of the seeds' 脑裂;
+//  - stop / start a real server's web server ("killall nginx").
+import { removeAddress, setLinkUp, setPortIsolated } from '../sys/netns.js';
+import { startDirector, startWeb, stopDirector, stopWeb } from './processes.js';
+import { writeState, type LabState } from './state.js';
+import { LAN_IF, type Director, type RealServerHost } from './topology.js';
+
+export async function powerOff(state: LabState, d: Director): Promise<void> {
+  await setLinkUp(state.topology.switchNs, d.switchPort, false);
+  if (!state.poweredOff.includes(d.role)) state.poweredOff.push(d.role);
+  writeState(state);
+  await stopDirector(state, d, 'SIGKILL');
+}
+
+export async function powerOn(state: LabState, d: Director): Promise<void> {
+  const t = state.topology;
+  for (const vip of [t.vip, ...(t.gatewayVip !== undefined ? [t.gatewayVip] : [])]) await removeAddress(d.ns, LAN_IF, vip);
+  await setLinkUp(t.switchNs, d.switchPort, true);
+  state.poweredOff = state.poweredOff.filter((r) => r !== d.role);
+  writeState(state);
+  await startDirector(state, d);
+}
+
+export async function setPartition(state: LabState, on: boolean): Promise<void> {
+  for (const d of state.topology.directors) await setPortIsolated(state.topology.switchNs, d.switchPort, on);
+}
+
+export async function killWeb(state: LabState, rs: RealServerHost): Promise<void> {
+  await stopWeb(state, rs, 'SIGKILL');
+  if (!state.stoppedWeb.includes(rs.role)) state.stoppedWeb.push(rs.role);
+  writeState(state);
+}
+
+export async function reviveWeb(state: LabState, rs: RealServerHost): Promise<void> {
+  state.stoppedWeb = state.stoppedWeb.filter((r) => r !== rs.role);
+  await startWeb(state, rs);
+}

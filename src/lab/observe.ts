@@ -1,0 +1,191 @@
+// What a drill watches while it runs: the client's requests (load-client.ts in the
+// client namespace), the VIP on each director (`ip monitor address` inside each director
+// namespace), and the directors' logs (VRRP transitions, real servers going down and up,
+// reloads). Every process started here lives in a lab namespace, so a drill that dies
+// leaves nothing that `halb lab down` cannot find; they also end by themselves when
+// their pipe to the drill closes.
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { linkAddresses, spawnAttached, watchAddresses, type AddressWatch } from '../sys/netns.js';
+import { parseLogLine } from './log-events.js';
+import type { LogEvent, Sample, VipEvent } from './report-types.js';
+import { directorFiles, type LabState } from './state.js';
+import { LAN_IF } from './topology.js';
+
+export const now = (): number => performance.timeOrigin + performance.now();
+
+export const LOAD_CLIENT = fileURLToPath(new URL('./load-client.js', import.meta.url));
+
+export interface LoadOptions {
+  readonly rate: number;
+  readonly timeoutMs: number;
+}
+
+/** The client's request stream through the VIP. */
+export class LoadRun {
+  readonly samples: Sample[] = [];
+  readonly #child: ChildProcess;
+  readonly #done: Promise<void>;
+  #partial = '';
+
+  constructor(state: LabState, o: LoadOptions) {
+    const t = state.topology;
+    this.#child = spawnAttached(t.client.ns, process.execPath, [LOAD_CLIENT, '--host', t.vip, '--port', '80',
+      '--rate', String(o.rate), '--timeout', String(o.timeoutMs), '--max-seconds', '600', '--lab', state.dir]);
+    this.#child.stdout?.setEncoding('utf8');
+    this.#child.stdout?.on('data', (c: string) => this.#feed(c));
+    this.#child.stderr?.resume();
+    this.#child.on('error', () => undefined);
+    this.#done = new Promise((resolve) => this.#child.once('close', () => resolve()));
+  }
+
+  #feed(chunk: string): void {
+    this.#partial += chunk;
+    let nl: number;
+    while ((nl = this.#partial.indexOf('\n')) >= 0) {
+      const line = this.#partial.slice(0, nl);
+      this.#partial = this.#partial.slice(nl + 1);
+      try {
+        const r = JSON.parse(line) as Sample | { done: true };
+        if (!('done' in r)) this.samples.push(r);
+      } catch {
+        // a torn line from a killed client: nothing to record
+      }
+    }
+  }
+
+  /**
+   * Whether service is back since `after`: the last `n` requests among those sent after
+   * `after` and at least `settleMs` ago all succeeded. Requests sent longer than the
+   * client's timeout ago have all finished, so none of them can still turn out to fail;
+   * settleMs must exceed that timeout.
+   */
+  recovered(after: number, n: number, settleMs: number): boolean {
+    const upTo = now() - settleMs;
+    const xs = this.samples.filter((s) => s.s >= after && s.s <= upTo).sort((a, b) => a.s - b.s);
+    return xs.length >= n && xs.slice(-n).every((s) => s.ok);
+  }
+
+  /** Stop sending, let requests in flight finish, and wait for the client to exit. */
+  async stop(): Promise<void> {
+    this.#child.stdin?.end();
+    const killer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
+    await this.#done;
+    clearTimeout(killer);
+  }
+}
+
+/** Appended lines of one log file, read by polling. */
+class LogTail {
+  #offset: number;
+  #partial = '';
+  constructor(readonly file: string, readonly director: string) {
+    this.#offset = existsSync(file) ? statSync(file).size : 0;
+  }
+
+  poll(out: LogEvent[]): void {
+    if (!existsSync(this.file)) return;
+    const size = statSync(this.file).size;
+    if (size < this.#offset) this.#offset = 0; // truncated or replaced
+    if (size === this.#offset) return;
+    const at = now();
+    const fd = openSync(this.file, 'r');
+    try {
+      const buf = Buffer.alloc(size - this.#offset);
+      readSync(fd, buf, 0, buf.length, this.#offset);
+      this.#offset = size;
+      this.#partial += buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+    let nl: number;
+    while ((nl = this.#partial.indexOf('\n')) >= 0) {
+      const ev = parseLogLine(this.#partial.slice(0, nl), this.director, at);
+      this.#partial = this.#partial.slice(nl + 1);
+      if (ev !== undefined) out.push(ev);
+    }
+  }
+}
+
+/** Directors' VIPs and logs. */
+export class Observer {
+  readonly vipEvents: VipEvent[] = [];
+  readonly logEvents: LogEvent[] = [];
+  readonly #onIf = new Set<string>();
+  readonly #watches: AddressWatch[] = [];
+  readonly #tails: LogTail[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  initialHolders: string[] = [];
+
+  constructor(readonly state: LabState) {}
+
+  async start(): Promise<void> {
+    const t = this.state.topology;
+    for (const d of t.directors) {
+      const w = watchAddresses(d.ns, (e, at) => {
+        if (e.address !== t.vip || e.ifname !== LAN_IF) return;
+        if (e.deleted) this.#onIf.delete(d.role);
+        else this.#onIf.add(d.role);
+        this.vipEvents.push({ at, director: d.role, held: !e.deleted });
+      });
+      this.#watches.push(w);
+      const f = directorFiles(this.state.dir, d.role);
+      this.#tails.push(new LogTail(f.log, d.role));
+      if (d.software === 'keepalived') this.#tails.push(new LogTail(f.kaLog, d.role));
+    }
+    await Promise.all(this.#watches.map((w) => w.ready));
+    // Read the VIP's place after the watchers run, so no change falls between the two.
+    for (const d of t.directors) {
+      if ((await linkAddresses(d.ns, LAN_IF)).some((a) => a.address === t.vip)) this.#onIf.add(d.role);
+    }
+    this.initialHolders = [...this.#onIf];
+    this.#timer = setInterval(() => this.poll(), 50);
+  }
+
+  poll(): void {
+    for (const t of this.#tails) t.poll(this.logEvents);
+  }
+
+  /** Directors with the VIP on their interface that are powered on. */
+  holders(): string[] {
+    const off = new Set(this.state.poweredOff);
+    return this.state.topology.directors.map((d) => d.role).filter((r) => this.#onIf.has(r) && !off.has(r));
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.poll();
+    for (const w of this.#watches) w.stop();
+  }
+}
+
+/** A short burst of `count` requests from the client through the VIP; their outcomes. */
+export async function probe(state: LabState, count: number, rate = 50, timeoutMs = 1000): Promise<Sample[]> {
+  const t = state.topology;
+  const child = spawnAttached(t.client.ns, process.execPath, [LOAD_CLIENT, '--host', t.vip, '--port', '80',
+    '--rate', String(rate), '--timeout', String(timeoutMs), '--count', String(count), '--lab', state.dir]);
+  let out = '';
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (c: string) => { out += c; });
+  child.stderr?.resume();
+  child.stdin?.end();
+  await new Promise<void>((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), (count / rate) * 1000 + timeoutMs + 10_000);
+    child.once('close', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.once('error', () => resolve());
+  });
+  const samples: Sample[] = [];
+  for (const line of out.split('\n')) {
+    try {
+      const r = JSON.parse(line) as Sample | { done: true };
+      if (!('done' in r)) samples.push(r);
+    } catch {
+      // blank or torn line
+    }
+  }
+  return samples;
+}

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isLabProcess } from '../../../src/lab/lab-down.js';
+import { missingPackages, programsFor, unsupportedMode } from '../../../src/lab/preflight.js';
+import { parseDrillNames } from '../../../src/lab/run-drills.js';
+import { ALL_ORDER, DRILLS } from '../../../src/lab/report-types.js';
+import { DEFAULT_OPTIONS, type LabOptions } from '../../../src/lab/topology.js';
+
+const opts = (o: Partial<LabOptions> = {}): LabOptions => ({ ...DEFAULT_OPTIONS, ...o });
+const none = { nftDataplane: false, realserver: false };
+const both = { nftDataplane: true, realserver: true };
+
+test('missing programs are named with the Debian package to install', () => {
+  assert.deepEqual(programsFor(opts({ peer: 'keepalived', dataplane: 'nft' })), ['ip', 'bridge', 'sysctl', 'keepalived', 'nft']);
+  assert.equal(missingPackages(['ip', 'bridge', 'keepalived'], (p) => p === 'ip'), 'missing bridge, keepalived: apt-get install iproute2 keepalived');
+  assert.equal(missingPackages(['ip'], () => true), undefined);
+});
+
+test('DR is never faked on the proxy, and nft is required to exist before it is used', () => {
+  assert.match(unsupportedMode(opts({ mode: 'dr', dataplane: 'proxy' }), () => both) ?? '', /--mode dr needs the kernel dataplane/);
+  assert.match(unsupportedMode(opts({ dataplane: 'nft' }), () => none) ?? '', /no nftables engine/);
+  assert.match(unsupportedMode(opts({ mode: 'dr', dataplane: 'nft' }), () => ({ nftDataplane: true, realserver: false })) ?? '', /halb realserver/);
+  assert.equal(unsupportedMode(opts({ mode: 'dr', dataplane: 'nft' }), () => both), undefined);
+  let asked = false;
+  assert.equal(unsupportedMode(opts(), () => { asked = true; return none; }), undefined);
+  assert.equal(asked, false, 'the proxy in NAT mode needs nothing probed');
+});
+
+test('drill names: one, a list, or all in the order that chains them', () => {
+  assert.deepEqual(parseDrillNames('failover'), ['failover']);
+  assert.deepEqual(parseDrillNames('rs-down, rs-up'), ['rs-down', 'rs-up']);
+  assert.deepEqual(parseDrillNames('all'), [...ALL_ORDER]);
+  assert.deepEqual([...ALL_ORDER].sort(), [...DRILLS].sort(), 'all runs every drill once');
+  assert.throws(() => parseDrillNames('explode'), /unknown drill explode/);
+  assert.throws(() => parseDrillNames(''), /unknown drill/);
+});
+
+test('a sweep recognises the lab\'s own processes by their command line only', () => {
+  const dir = '/run/halb-lab/default';
+  assert.ok(isLabProcess(['node', '/x/web-server.js', '--name', 'rs1', '--lab', dir], dir));
+  assert.ok(isLabProcess(['node', '/x/dist/src/cli/main.js', '-n', '-l', '-f', `${dir}/dir1.conf`], dir));
+  assert.ok(isLabProcess(['keepalived', '-n', '-P', '-f', `${dir}/dir2.conf`], dir));
+  assert.ok(!isLabProcess(['tail', '-f', `${dir}/dir1.log`, '--lab'], dir), 'an operator\'s tail is left alone');
+  assert.ok(!isLabProcess(['tail', '-f', `${dir}/dir1.conf`], dir), 'whatever file it follows');
+  assert.ok(!isLabProcess(['node', 'x', '--lab', `${dir}2`], dir));
+  assert.ok(!isLabProcess(['keepalived', '-f', '/run/halb-lab/default2/dir1.conf'], dir), 'another lab\'s directory');
+});
