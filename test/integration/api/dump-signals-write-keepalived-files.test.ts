@@ -24,7 +24,14 @@ test('SIGUSR1, SIGUSR2, SIGJSON and SIGSTATS_CLEAR write keepalived-style files 
   const halb = await startHalb({ conf: poolConf(vport, [a.port, 1], globals) });
   const pid = halb.child.pid ?? 0;
   const f = (n: string): string => join(halb.dir, n);
-  const fresh = async (file: string, since: number): Promise<string> => until(() => (existsSync(file) && statSync(file).mtimeMs >= since ? readFileSync(file, 'utf8') : undefined), 3000);
+  // Files are written to a temporary name and renamed into place, so a rewrite is a new
+  // inode. (Comparing mtimes to Date.now() is flaky: the kernel stamps files with its
+  // coarse clock, which can lag the wall clock by a tick.)
+  const inode = (file: string): number => (existsSync(file) ? statSync(file).ino : -1);
+  const fresh = async (file: string, before: number): Promise<string> => until(() => {
+    const ino = inode(file);
+    return ino !== -1 && ino !== before ? readFileSync(file, 'utf8') : undefined;
+  }, 3000);
   try {
     // keepalived's numbers: SIGJSON is SIGRTMIN+2 (34+2 with glibc), STATS_CLEAR SIGRTMAX-1.
     const json = signum('JSON');
@@ -34,7 +41,7 @@ test('SIGUSR1, SIGUSR2, SIGJSON and SIGSTATS_CLEAR write keepalived-style files 
     assert.equal(signum('DATA'), 10);
     await until(() => (/Disabling service \[127\.0\.0\.1\]:tcp:1 /.test(halb.output()) ? true : undefined), 5000);
 
-    let t = Date.now() - 5;
+    let t = inode(f('ka_check.data'));
     process.kill(pid, 'SIGUSR1');
     const check = await fresh(f('ka_check.data'), t);
     assert.match(check, /^------< Virtual servers >------$/m);
@@ -44,16 +51,16 @@ test('SIGUSR1, SIGUSR2, SIGJSON and SIGSTATS_CLEAR write keepalived-style files 
     assert.match(check, /Checker = TCP_CHECK \[127\.0\.0\.1\]:tcp:1, DOWN/);
     assert.equal(existsSync(f('ka.data')), false, 'no VRRP in this daemon: no VRRP data file, as keepalived');
 
-    t = Date.now() - 5;
+    t = inode(f('ka.stats'));
     process.kill(pid, 'SIGUSR2');
     assert.equal(await fresh(f('ka.stats'), t), '', 'no VRRP instance: an empty stats file');
 
-    t = Date.now() - 5;
+    t = inode(f('ka.json'));
     process.kill(pid, json);
     const parsed = JSON.parse(await fresh(f('ka.json'), t)) as { vrrp: unknown[] };
     assert.deepEqual(parsed, { vrrp: [] }, 'json_version 2 wraps the list');
 
-    t = Date.now() - 5;
+    t = inode(f('ka.stats'));
     process.kill(pid, clear);
     await fresh(f('ka.stats'), t);
     assert.ok(await halb.waitFor(/SIGSTATS_CLEAR: writing the stats; counters are not cleared/, 2000));
