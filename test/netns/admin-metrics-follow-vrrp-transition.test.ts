@@ -106,22 +106,25 @@ test('a real VRRP transition moves halb\'s metrics, status, dumps and JSON logs'
 
     // keepalived's dump signals, sent to the daemon's pid.
     const pid = st.daemon.pid;
-    const fresh = async (file: string, since: number): Promise<string> => {
-      assert.ok(await waitUntil(() => existsSync(file) && statSync(file).mtimeMs >= since, 3000), `${file} written`);
+    // Dumps are renamed into place: a fresh one is a new inode (mtime vs the wall clock is
+    // flaky, the kernel stamps files with its coarse clock).
+    const inode = (file: string): number => (existsSync(file) ? statSync(file).ino : -1);
+    const fresh = async (file: string, before: number): Promise<string> => {
+      assert.ok(await waitUntil(() => inode(file) !== -1 && inode(file) !== before, 3000), `${file} written`);
       return readFileSync(file, 'utf8');
     };
-    let since = Date.now() - 5;
+    let since = inode(join(dir, 'halb.data'));
     process.kill(pid, 'SIGUSR1');
     const data = await fresh(join(dir, 'halb.data'), since);
     assert.match(data, /^------< VRRP Topology >------$/m);
     assert.match(data, /^ VRRP Instance = VI_1\n {3}VRRP Version = 2\n {3}State = MASTER\n {3}Wantstate = MASTER$/m);
     assert.match(data, /^ {3}Virtual Router ID = 61$/m);
     assert.match(data, new RegExp(`^ {5}${VIP.replaceAll('.', '\\.')}/24 dev eth0$`, 'm'));
-    since = Date.now() - 5;
+    since = inode(join(dir, 'halb.stats'));
     process.kill(pid, 'SIGUSR2');
     const stats = await fresh(join(dir, 'halb.stats'), since);
     assert.match(stats, /^VRRP Instance: VI_1\n {2}Advertisements:\n {4}Received: [1-9]\d*\n {4}Sent: [1-9]\d*\n {2}Became master: 1\n {2}Released master: 0$/m);
-    since = Date.now() - 5;
+    since = inode(join(dir, 'halb.json'));
     process.kill(pid, 36);
     const json = JSON.parse(await fresh(join(dir, 'halb.json'), since)) as Array<{ data: Record<string, unknown>; stats: Record<string, number> }>;
     assert.equal(json.length, 1);
