@@ -27,6 +27,7 @@ interface RootOptions {
   adminListen: string;
   adminTokenFile?: string;
   signum?: string;
+  dataplane: 'proxy' | 'nft';
 }
 
 const SIGNUM_NAMES = ['STOP', 'RELOAD', 'DATA', 'STATS', 'STATS_CLEAR', 'JSON', 'TDATA'] as const;
@@ -40,6 +41,7 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   demo: async () => (await import('./demo.js')).demoCommand(),
   genhash: async () => (await import('./genhash.js')).genhashCommand(),
   lab: async () => (await import('./lab.js')).labCommand(),
+  realserver: async () => (await import('./realserver.js')).realserverCommand(),
 };
 
 async function subcommandsFor(argv: readonly string[]): Promise<Command[]> {
@@ -81,6 +83,7 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
     .option('-a, --address-monitoring', 'log all address changes seen through netlink')
     .option('--control-socket <PATH>', 'where the daemon serves `halb ctl`', DEFAULT_CONTROL_SOCKET)
     .addOption(new Option('--log-format <FORMAT>', 'log lines as text or JSON').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--dataplane <ENGINE>', 'proxy: userspace full-NAT, no root needed; nft: nftables in the kernel (NAT and DR; root)').choices(['proxy', 'nft']).default('proxy'))
     .option('--workers <N>', 'proxy worker processes besides the daemon (default: one per extra core; 0 = single process)')
     .option('--admin-listen <ADDR:PORT>', 'admin HTTP API, metrics and dashboard: ADDR:PORT, [IPv6]:PORT, or off; a non-loopback address needs --admin-token-file', DEFAULT_ADMIN_LISTEN)
     .option('--admin-token-file <FILE>', 'bearer token (first line of FILE) every admin API request must carry')
@@ -117,6 +120,7 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
         logLevel: opts.logDetail === true ? 'debug' : 'info',
         ejectAfter: Number.parseInt(opts.ejectAfter, 10) || 0,
         ...(opts.workers !== undefined ? { workers: Math.max(0, Number.parseInt(opts.workers, 10) || 0) } : {}),
+        dataplane: opts.dataplane,
         run: opts.vrrp === true && opts.check !== true ? 'vrrp' : opts.check === true && opts.vrrp !== true ? 'lvs' : 'all',
         adminListen: opts.adminListen,
         ...(opts.adminTokenFile !== undefined ? { adminTokenFile: opts.adminTokenFile } : {}),

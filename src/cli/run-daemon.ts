@@ -7,6 +7,8 @@ import { Daemon } from '../daemon/daemon.js';
 import { installDumpSignals } from '../daemon/dumps.js';
 import { availableParallelism } from 'node:os';
 import { createProxyDataplane } from '../dataplane/proxy/index.js';
+import type { Dataplane } from '../dataplane/dataplane.js';
+import { loadConfig } from '../config/index.js';
 import { AdminServer } from '../api/admin-server.js';
 import { checkListenPolicy, DEFAULT_ADMIN_LISTEN, parseListen, readTokenFile, type ListenAddress } from '../api/admin-listen.js';
 import { monotonicUsec, sdNotifier } from '../sys/sd-notify.js';
@@ -26,6 +28,8 @@ export interface RunOptions {
   /** `--admin-listen`: ADDR:PORT, [V6]:PORT or off (default DEFAULT_ADMIN_LISTEN, loopback). */
   readonly adminListen?: string;
   readonly adminTokenFile?: string;
+  /** `--dataplane`: the userspace proxy (default, rootless) or the nftables kernel engine. */
+  readonly dataplane?: 'proxy' | 'nft';
 }
 
 /** One proxy process per core: the daemon's own plus cores - 1 workers. */
@@ -46,6 +50,19 @@ function adminSettings(opts: RunOptions, log: Logger): { listen: ListenAddress |
   return token === undefined ? { listen } : { listen, token };
 }
 
+/**
+ * The dataplane engine. nft is probed before anything starts, so a missing nft binary,
+ * missing CAP_NET_ADMIN, or DR on a host without the netdev family fails at once with a
+ * message naming what is missing.
+ */
+async function makeDataplane(opts: RunOptions): Promise<Dataplane> {
+  if (opts.dataplane !== 'nft') return createProxyDataplane({ workers: opts.workers ?? defaultWorkers() });
+  const { createNftDataplane } = await import('../dataplane/nft/index.js');
+  const cfg = loadConfig(opts.configFile, { configId: opts.configId, env: process.env }).config;
+  const requireDr = cfg.virtualServers.some((vs) => vs.forwarding.method === 'DR' || vs.realServers.some((r) => r.forwarding.method === 'DR'));
+  return createNftDataplane({ requireDr });
+}
+
 export async function runDaemon(opts: RunOptions, log: Logger = createLogger({ format: opts.logFormat, level: opts.logLevel })): Promise<Daemon> {
   const admin = adminSettings(opts, log);
   const sd = sdNotifier(log);
@@ -55,7 +72,7 @@ export async function runDaemon(opts: RunOptions, log: Logger = createLogger({ f
     controlSocket: opts.controlSocket,
     ...(opts.pidFile !== undefined ? { pidFile: opts.pidFile } : {}),
     log,
-    dataplane: createProxyDataplane({ workers: opts.workers ?? defaultWorkers() }),
+    dataplane: await makeDataplane(opts),
     ...(opts.ejectAfter !== undefined ? { ejectAfter: opts.ejectAfter } : {}),
     ...(opts.run !== undefined ? { run: opts.run } : {}),
   });

@@ -90,7 +90,8 @@ function expandRange(start: string, end: string, family: 4 | 6): string[] {
   return out;
 }
 
-export function configToDesired(cfg: KeepalivedConfig, health: HealthView): MappingResult {
+/** `engine`: the dataplane's name; the proxy carries every lb_kind as full NAT. */
+export function configToDesired(cfg: KeepalivedConfig, health: HealthView, engine = 'proxy'): MappingResult {
   const notes: MappingNote[] = [];
   const services: VirtualServiceSpec[] = [];
   const quorum = new Map<string, boolean>();
@@ -103,7 +104,7 @@ export function configToDesired(cfg: KeepalivedConfig, health: HealthView): Mapp
       notes.push({ service: vs.label, message: 'SCTP is not carried by the proxy engine; skipped' });
       continue;
     }
-    if (vs.forwarding.method !== 'NAT') {
+    if (engine === 'proxy' && vs.forwarding.method !== 'NAT') {
       notes.push({ service: vs.label, message: `lb_kind ${vs.forwarding.method} is carried as full NAT by the proxy engine (the nft engine does DR)` });
     }
     for (const ep of endpoints(vs, cfg, notes)) {
@@ -131,6 +132,7 @@ export function configToDesired(cfg: KeepalivedConfig, health: HealthView): Mapp
           inhibitOnFailure: rs.inhibitOnFailure,
           upperThreshold: rs.upperThreshold,
           lowerThreshold: rs.lowerThreshold,
+          forwarding: rs.forwarding.method,
         });
       }
       const qUp = nextQuorumUp(health.quorumWasUp(id) ?? true, alive, vs.quorum, vs.hysteresis);
@@ -146,12 +148,18 @@ export function configToDesired(cfg: KeepalivedConfig, health: HealthView): Mapp
         },
         quorumUp: qUp,
         connectTimeoutMs: vs.connectTimeoutMs,
+        forwarding: vs.forwarding.method,
         realServers,
         ...(vs.persistenceTimeoutMs > 0
           ? { persistence: { timeoutMs: vs.persistenceTimeoutMs, ...(vs.persistenceGranularity !== undefined ? { granularity: vs.persistenceGranularity } : {}) } }
           : {}),
         ...(vs.sorryServer !== undefined
-          ? { sorryServer: { address: vs.sorryServer.addr, port: vs.sorryServer.port === 0 ? ep.port : vs.sorryServer.port, inhibit: vs.sorryServer.inhibitOnFailure } }
+          ? {
+            sorryServer: {
+              address: vs.sorryServer.addr, port: vs.sorryServer.port === 0 ? ep.port : vs.sorryServer.port,
+              inhibit: vs.sorryServer.inhibitOnFailure, forwarding: vs.sorryServer.forwarding.method,
+            },
+          }
           : {}),
       };
       services.push(spec);

@@ -162,7 +162,7 @@ export class Daemon {
       ...hv,
       weight: (id) => this.#admin.weightOverride(id) ?? hv.weight?.(id),
       quorumWasUp: (id) => this.#quorum.get(id),
-    });
+    }, this.#opts.dataplane.engine);
     if (why !== 'health change') for (const n of m.notes) this.#log.warn(`${n.service}: ${n.message}`);
     this.#health.setEndpointIds(m.rsIds);
     const r = await this.#opts.dataplane.apply(m.desired);

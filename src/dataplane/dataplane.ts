@@ -134,8 +134,8 @@ export interface RealServerSnapshot {
   readonly port: number;
   /** Weight as the scheduler sees it (0 when quiesced or inhibited). */
   readonly weight: number;
-  /** ipvsadm's Forward column: full NAT shows as Masq. */
-  readonly forward: 'Masq';
+  /** ipvsadm's Forward column: NAT (and the proxy's full NAT) is Masq, DR Route, TUN Tunnel. */
+  readonly forward: 'Masq' | 'Route' | 'Tunnel';
   readonly activeConns: number;
   readonly inactiveConns: number;
   readonly persistConns: number;

@@ -16,6 +16,17 @@ import type { SchedulerFlags, SchedulerName } from './sched/types.js';
 
 export type L4Protocol = 'TCP' | 'UDP';
 
+/**
+ * lb_kind / lvs_method: how a real server is reached. NAT rewrites the destination (the
+ * reply must come back through the director); DR keeps the packet and changes only the
+ * destination MAC (the real server holds the VIP and answers the client itself); TUN
+ * encapsulates in IP-in-IP. The proxy engine carries every kind as full NAT.
+ */
+export type ForwardingMethod = 'NAT' | 'DR' | 'TUN';
+
+/** ipvsadm's Forward column for each method. */
+export const FORWARD_COLUMN = { NAT: 'Masq', DR: 'Route', TUN: 'Tunnel' } as const satisfies Record<ForwardingMethod, string>;
+
 /** Idle timeouts as `ipvsadm --set tcp tcpfin udp` keeps them, in ms. */
 export interface IdleTimeouts {
   /** Established TCP connection without traffic. */
@@ -45,6 +56,8 @@ export interface RealServerSpec {
   readonly upperThreshold?: number;
   /** lthreshold: new connections again once below this (0 = below 3/4 of uthreshold, as IPVS). */
   readonly lowerThreshold?: number;
+  /** lvs_method of this real server; defaults to the service's `forwarding`. */
+  readonly forwarding?: ForwardingMethod;
 }
 
 export interface SorryServerSpec {
@@ -52,6 +65,8 @@ export interface SorryServerSpec {
   readonly port: number;
   /** sorry_server_inhibit: while quorum is up keep it in the pool with weight 0 instead of removing it. */
   readonly inhibit?: boolean;
+  /** lvs_method of the sorry server; defaults to the service's `forwarding`. */
+  readonly forwarding?: ForwardingMethod;
 }
 
 export interface PersistenceSpec {
@@ -80,6 +95,8 @@ export interface VirtualServiceSpec {
   readonly timeouts?: Partial<IdleTimeouts>;
   /** Proxy engines: give up on a real server that has not answered the connect after this long. */
   readonly connectTimeoutMs?: number;
+  /** lb_kind: the default forwarding method of the real servers; NAT when absent. */
+  readonly forwarding?: ForwardingMethod;
   readonly realServers: readonly RealServerSpec[];
 }
 
@@ -126,6 +143,11 @@ export function endpointKey(address: string, port: number): string {
 /** `TCP:[2001:db8::1]:80`: a service's identity; a listener lives exactly as long as its key. */
 export function serviceKey(svc: Pick<VirtualServiceSpec, 'protocol' | 'address' | 'port'>): string {
   return `${svc.protocol}:${endpointKey(svc.address, svc.port)}`;
+}
+
+/** The forwarding method of `rs` (a real or sorry server of `svc`), or of the service itself. */
+export function forwardingOf(svc: VirtualServiceSpec, rs?: { readonly forwarding?: ForwardingMethod }): ForwardingMethod {
+  return rs?.forwarding ?? svc.forwarding ?? 'NAT';
 }
 
 export function effectiveTimeouts(state: DesiredState, svc: VirtualServiceSpec): IdleTimeouts {
@@ -253,7 +275,7 @@ export interface ServiceChange {
   readonly next: VirtualServiceSpec;
   readonly schedulerChanged: boolean;
   readonly persistenceChanged: boolean;
-  /** Timeouts, connect timeout, quorum or sorry-server settings differ (pool effects are in `pool`). */
+  /** Timeouts, connect timeout, quorum, sorry-server settings or forwarding methods differ (pool effects are in `pool`). */
   readonly settingsChanged: boolean;
   readonly pool: PoolDiff;
 }
@@ -279,7 +301,9 @@ function sameSettings(pa: DesiredState, a: VirtualServiceSpec, pb: DesiredState,
   const tb = effectiveTimeouts(pb, b);
   const sa = a.sorryServer;
   const sb = b.sorryServer;
-  return ta.tcpMs === tb.tcpMs && ta.tcpFinMs === tb.tcpFinMs && ta.udpMs === tb.udpMs &&
+  const fa = [forwardingOf(a), ...a.realServers.map((r) => forwardingOf(a, r)), forwardingOf(a, sa)].join();
+  const fb = [forwardingOf(b), ...b.realServers.map((r) => forwardingOf(b, r)), forwardingOf(b, sb)].join();
+  return fa === fb && ta.tcpMs === tb.tcpMs && ta.tcpFinMs === tb.tcpFinMs && ta.udpMs === tb.udpMs &&
     a.connectTimeoutMs === b.connectTimeoutMs && a.quorumUp === b.quorumUp &&
     (sa === undefined) === (sb === undefined) &&
     (sa === undefined || (endpointKey(sa.address, sa.port) === endpointKey(sb!.address, sb!.port) && (sa.inhibit === true) === (sb!.inhibit === true)));
