@@ -28,10 +28,15 @@ const BURNERS = Number(process.env.BENCH_SOAK_BURNERS ?? 0);
 const VIP = '192.0.2.50';
 
 interface Case { readonly label: string; readonly version: 2 | 3; readonly advertInt: number }
-const CASES: readonly Case[] = [
+const ALL_CASES: readonly Case[] = [
   { label: 'VRRPv2 advert_int 1', version: 2, advertInt: 1 },
   { label: 'VRRPv3 advert_int 0.05', version: 3, advertInt: 0.05 },
 ];
+/** BENCH_CASES=v2 or v3 (comma list) runs only those cases, e.g. for a 10-minute soak of one. */
+const CASES: readonly Case[] = ALL_CASES.filter((c) => {
+  const want = (process.env.BENCH_CASES ?? '').split(',').filter((w) => w !== '');
+  return want.length === 0 || want.includes(`v${c.version}`);
+});
 type Impl = 'halb' | 'keepalived';
 
 const inst = (c: Case, prio: number): PeerInstance => ({

@@ -29,8 +29,8 @@ export function readInt(s: Stmt, p: Parser, i: number, min: number, max: number)
   return v;
 }
 
-/** A decimal number (fractions allowed) in [min, max]. */
-export function readDecimal(s: Stmt, p: Parser, i: number, min: number, max: number): number | undefined {
+/** A decimal number (fractions allowed) in [min, max]; `fmt` words the range in messages. */
+function readDecimalIn(s: Stmt, p: Parser, i: number, min: number, max: number, fmt: (n: number) => string): number | undefined {
   const w = arg(s, i);
   if (w === undefined) {
     p.diag.error(s.pos, `${s.words[0]}: missing value (expected a number between ${min} and ${max})`, s.words[0]);
@@ -42,10 +42,15 @@ export function readDecimal(s: Stmt, p: Parser, i: number, min: number, max: num
   }
   const v = Number(w);
   if (v < min || v > max) {
-    p.diag.error(s.pos, `number '${w}' outside range [${min}, ${max}]`, s.words[0]);
+    p.diag.error(s.pos, `number '${w}' outside range [${fmt(min)}, ${fmt(max)}]`, s.words[0]);
     return undefined;
   }
   return v;
+}
+
+/** A decimal number (fractions allowed) in [min, max]. */
+export function readDecimal(s: Stmt, p: Parser, i: number, min: number, max: number): number | undefined {
+  return readDecimalIn(s, p, i, min, max, String);
 }
 
 /**
@@ -54,21 +59,7 @@ export function readDecimal(s: Stmt, p: Parser, i: number, min: number, max: num
  * "number '0' outside range [0.010000, 255.000000]" (`digits` decimals; BFD uses 3).
  */
 export function readDecimalFixed(s: Stmt, p: Parser, i: number, min: number, max: number, digits = 6): number | undefined {
-  const w = arg(s, i);
-  if (w === undefined) {
-    p.diag.error(s.pos, `${s.words[0]}: missing value (expected a number between ${min} and ${max})`, s.words[0]);
-    return undefined;
-  }
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(w)) {
-    p.diag.error(s.pos, `invalid number '${w}'`, s.words[0]);
-    return undefined;
-  }
-  const v = Number(w);
-  if (v < min || v > max) {
-    p.diag.error(s.pos, `number '${w}' outside range [${min.toFixed(digits)}, ${max.toFixed(digits)}]`, s.words[0]);
-    return undefined;
-  }
-  return v;
+  return readDecimalIn(s, p, i, min, max, (n) => n.toFixed(digits));
 }
 
 /** A keepalived <TIMER>: seconds with optional fraction, returned in milliseconds (µs resolution kept). */

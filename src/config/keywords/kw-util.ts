@@ -2,7 +2,7 @@
 // parameter, its check_true_false(), set_value() and value blocks (read_value_block).
 import type { SourcePos } from '../diagnostics.js';
 import type { Stmt } from '../lexer.js';
-import { linesBlock, type Block, type BlockEnd, type Parser } from '../parser.js';
+import { linesBlock, skipBlock, type Block, type BlockEnd, type Handler, type Parser } from '../parser.js';
 import { readScript, type ScriptSpec } from '../readers.js';
 
 /**
@@ -71,4 +71,23 @@ export function secondsToMs(v: number): number {
 /** The position keepalived names for a level-end message: the closing `}` when known. */
 export function endPos(closePos: SourcePos | undefined, open: SourcePos): SourcePos {
   return closePos ?? open;
+}
+
+/**
+ * The `group { NAME ... }` list of vrrp_sync_group and track_group: given once (keepalived
+ * says "Group list already specified for sync group X" — for track groups too), members
+ * appended, an empty list warned about at its closing brace.
+ */
+export function groupListKeyword(name: string, kind: 'sync' | 'track', members: string[]): Handler {
+  let seen = false;
+  return (gs, gp) => {
+    if (seen) {
+      gp.diag.error(gs.pos, `Group list already specified for sync group ${name}`, gs.words[0]);
+      return skipBlock;
+    }
+    seen = true;
+    return wordsBlock((words) => members.push(...words), (closePos) => {
+      if (members.length === 0) gp.diag.error(endPos(closePos, gs.pos), `Warning - ${kind} group ${name} has empty group block`, gs.words[0]);
+    });
+  };
 }

@@ -9,7 +9,7 @@ import type { SyncGroup } from '../model/vrrp.js';
 import type { KeywordTable, Parser } from '../parser.js';
 import { skipBlock, tableBlock } from '../parser.js';
 import { readDecimalFixed } from '../readers.js';
-import { endPos, needArg, secondsToMs, wordsBlock } from './kw-util.js';
+import { endPos, groupListKeyword, needArg, secondsToMs, wordsBlock } from './kw-util.js';
 import { emptyNotify, notifyKeywords } from './notify.js';
 import { garpInterfacePos, groupPending } from './pending.js';
 import { trackKeywords } from './track-refs.js';
@@ -32,18 +32,8 @@ function syncGroupKeyword(cfg: KeepalivedConfig): KeywordTable {
       };
       const pend = groupPending(g);
       cfg.syncGroups.push(g);
-      let groupSeen = false;
       return tableBlock({
-        group: (gs, gp) => {
-          if (groupSeen) {
-            gp.diag.error(gs.pos, `Group list already specified for sync group ${name}`, gs.words[0]);
-            return skipBlock;
-          }
-          groupSeen = true;
-          return wordsBlock((words) => g.members.push(...words), (closePos) => {
-            if (g.members.length === 0) gp.diag.error(endPos(closePos, gs.pos), `Warning - sync group ${name} has empty group block`, gs.words[0]);
-          });
-        },
+        group: groupListKeyword(name, 'sync', g.members),
         ...trackKeywords(cfg, () => name, g.track),
         ...notifyKeywords({
           kind: 'group', name: () => name, notify: g.notify,

@@ -5,7 +5,7 @@ import type { KeepalivedConfig } from '../model/index.js';
 import type { KeywordTable } from '../parser.js';
 import { skipBlock, tableBlock } from '../parser.js';
 import { readDecimalFixed, readInt } from '../readers.js';
-import { endPos, needArg, restValue, secondsToMs, wordsBlock } from './kw-util.js';
+import { groupListKeyword, needArg, restValue, secondsToMs, wordsBlock } from './kw-util.js';
 import type { TrackGroup } from '../model/trackers.js';
 
 function trackGroupKeyword(cfg: KeepalivedConfig): KeywordTable {
@@ -23,18 +23,8 @@ function trackGroupKeyword(cfg: KeepalivedConfig): KeywordTable {
       // keepalived 2.2.7 registers the group at once, members or not.
       const tg: TrackGroup = { name, pos: s.pos, members: [] };
       cfg.trackGroups.push(tg);
-      let groupSeen = false;
       return tableBlock({
-        group: (gs, gp) => {
-          if (groupSeen) {
-            gp.diag.error(gs.pos, `Group list already specified for sync group ${name}`, gs.words[0]);
-            return skipBlock;
-          }
-          groupSeen = true;
-          return wordsBlock((words) => tg.members.push(...words), (closePos) => {
-            if (tg.members.length === 0) gp.diag.error(endPos(closePos, gs.pos), `Warning - track group ${name} has empty group block`, gs.words[0]);
-          });
-        },
+        group: groupListKeyword(name, 'track', tg.members),
       });
     },
   };
