@@ -9,6 +9,15 @@
 //   nft DR     client -> 192.0.2.50 -> director's netdev ingress fwd -> rs1, replies straight to the client
 //   HAProxy    client -> HAProxy 2.6 (mode tcp, nbthread 1) in the director -> rs1   (when installed)
 //
+// and, for new connections only, the floors each engine stands on, written by hand:
+//
+//   DR floor   one stateless netdev rule: `ip daddr VIP tcp dport 80 fwd ip to rs1` (no flow
+//              state, no counters): the cheapest way through the director one way
+//   NAT floor  one DNAT rule in a nat chain (conntrack, no halb): the cheapest kernel NAT
+//
+// Beside requests/s each run records the machine's CPU time per request (/proc/stat, all
+// cores, divided by the requests served): it is steadier than requests/s on a shared host,
+// and "path minus direct" is what the director costs per request.
 // Every path ends at one nginx on rs1, so the ratios measure the forwarding alone. The
 // client, director and server share the machine's 2 cores with wrk: compare ratios, not
 // absolute numbers; each figure is the median of interleaved rounds. conntrack's TIME_WAIT is lowered in the director and DR's FIN
@@ -16,7 +25,7 @@
 // only; prints ratios and asserts nothing. Run: node dist/bench/nft-throughput.js
 // (BENCH_SECONDS per run, default 4; BENCH_ROUNDS, default 3).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNftDataplane } from '../src/dataplane/nft/index.js';
@@ -30,8 +39,32 @@ import { ratio, sleep, which, writeResults, type WrkResult } from './lib.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const HAPROXY_VIP = '203.0.113.20';
+const NAT_FLOOR_VIP = '203.0.113.12';
+const DR_FLOOR_VIP = '192.0.2.51';
 /** rs1's address behind the director, for the routed baseline. */
 const ROUTED = '203.0.113.111';
+
+interface Run extends WrkResult {
+  /** CPU time of the whole machine per request served, in µs. */
+  readonly cpuUsPerRequest: number;
+}
+
+/** Busy and total jiffies of all cores, from /proc/stat's first line. */
+function cpuJiffies(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+async function measured(lan: Lan, url: string, opts: { connections: number; close?: boolean }): Promise<Run> {
+  const before = cpuJiffies();
+  const r = await wrkIn(lan, url, opts);
+  const after = cpuJiffies();
+  // USER_HZ is 100 on Linux: a jiffy is 10 ms.
+  const cpuUsPerRequest = r.requests > 0 ? ((after.busy - before.busy) * 10_000) / r.requests : 0;
+  return { ...r, cpuUsPerRequest };
+}
 
 function wrkIn(lan: Lan, url: string, opts: { connections: number; close?: boolean }): Promise<WrkResult> {
   const args = ['netns', 'exec', lan.ns('client').name, 'wrk', '-t', '2', '-c', String(opts.connections), '-d', `${SECONDS}s`, '--timeout', '5s'];
@@ -115,11 +148,32 @@ http { access_log off; keepalive_requests 1000000;
     if (rep.failed.length > 0) throw new Error(`nft apply failed: ${rep.failed.map((f) => f.error.message).join('; ')}`);
     sh(lan, 'director', 'sysctl', ['-qw', 'net.netfilter.nf_conntrack_tcp_timeout_time_wait=1']);
 
-    const targets: { name: string; host: string }[] = [
-      { name: 'direct', host: RS.rs1 },
-      { name: 'routed', host: ROUTED },
-      { name: 'nft NAT', host: NAT_VIP },
-      { name: 'nft DR', host: DR_VIP },
+    // The floors, by hand in tables of their own (halb owns only its `halb` tables).
+    sh(lan, 'rs1', 'ip', ['addr', 'add', `${DR_FLOOR_VIP}/32`, 'dev', 'lo']);
+    sh(lan, 'director', 'ip', ['addr', 'add', `${DR_FLOOR_VIP}/32`, 'dev', 'eth0']);
+    writeFileSync(join(dir, 'floors.nft'), `
+table netdev bench_floor {
+  chain ingress { type filter hook ingress device "eth0" priority -200; policy accept;
+    meta pkttype host ip daddr ${DR_FLOOR_VIP} tcp dport 80 fwd ip to ${RS.rs1} device "eth0"
+  }
+}
+table ip bench_floor {
+  chain prerouting { type nat hook prerouting priority dstnat; policy accept;
+    ip daddr ${NAT_FLOOR_VIP} tcp dport 80 dnat to ${RS.rs1}:80
+  }
+}
+`);
+    sh(lan, 'director', 'nft', ['-f', join(dir, 'floors.nft')]);
+
+    type Kind = 'keepalive' | 'close' | 'bulk';
+    const ALL: readonly Kind[] = ['keepalive', 'close', 'bulk'];
+    const targets: { name: string; host: string; kinds: readonly Kind[] }[] = [
+      { name: 'direct', host: RS.rs1, kinds: ALL },
+      { name: 'routed', host: ROUTED, kinds: ALL },
+      { name: 'NAT floor', host: NAT_FLOOR_VIP, kinds: ['close'] },
+      { name: 'nft NAT', host: NAT_VIP, kinds: ALL },
+      { name: 'DR floor', host: DR_FLOOR_VIP, kinds: ['close'] },
+      { name: 'nft DR', host: DR_VIP, kinds: ALL },
     ];
     if (which('haproxy') !== undefined) {
       sh(lan, 'director', 'ip', ['addr', 'add', `${HAPROXY_VIP}/32`, 'dev', 'lo']);
@@ -140,64 +194,90 @@ backend be
 `);
       procs.push(spawn('ip', ['netns', 'exec', lan.ns('director').name, 'haproxy', '-f', join(dir, 'haproxy.cfg')], { stdio: 'ignore' }));
       await waitHttp(lan, `http://${HAPROXY_VIP}/`);
-      targets.push({ name: 'HAProxy', host: HAPROXY_VIP });
+      targets.push({ name: 'HAProxy', host: HAPROXY_VIP, kinds: ALL });
     }
     for (const t of targets) await waitHttp(lan, `http://${t.host}/`);
 
     // Rounds interleave the paths, and each figure is the median of its rounds: the
     // machine is shared, and a burst of other work then hits every path alike.
-    type Kind = 'keepalive' | 'close' | 'bulk';
-    const runs: Record<string, Record<Kind, WrkResult[]>> = {};
+    const opts: Record<Kind, { path: string; connections: number; close?: boolean }> = {
+      keepalive: { path: '/', connections: 64 },
+      close: { path: '/', connections: 64, close: true },
+      bulk: { path: '/bulk.bin', connections: 4 },
+    };
+    const runs: Record<string, Record<Kind, Run[]>> = {};
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of targets) {
         const r = (runs[t.name] ??= { keepalive: [], close: [], bulk: [] });
-        r.keepalive.push(await wrkIn(lan, `http://${t.host}/`, { connections: 64 }));
-        await sleep(1500);
-        r.close.push(await wrkIn(lan, `http://${t.host}/`, { connections: 64, close: true }));
-        await sleep(1500);
-        r.bulk.push(await wrkIn(lan, `http://${t.host}/bulk.bin`, { connections: 4 }));
+        for (const k of t.kinds) {
+          r[k].push(await measured(lan, `http://${t.host}${opts[k].path}`, opts[k]));
+          await sleep(1500);
+        }
       }
     }
-    const median = (list: WrkResult[], f: (w: WrkResult) => number): WrkResult => {
+    const median = (list: Run[], f: (w: Run) => number): Run | undefined => {
       const sorted = [...list].sort((a, b) => f(a) - f(b));
-      return sorted[Math.floor(sorted.length / 2)]!;
+      return sorted[Math.floor(sorted.length / 2)];
     };
-    const results: Record<string, { keepalive: WrkResult; close: WrkResult; bulk: WrkResult }> = {};
+    type Row = { [K in Kind]?: Run };
+    const results: Record<string, Row> = {};
+    const n0 = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(0));
     for (const t of targets) {
       const r = runs[t.name]!;
-      const keepalive = median(r.keepalive, (w) => w.requestsPerSec);
-      const close = median(r.close, (w) => w.requestsPerSec);
-      const bulk = median(r.bulk, (w) => w.transferMiBPerSec);
-      results[t.name] = { keepalive, close, bulk };
+      const row: Row = {
+        keepalive: median(r.keepalive, (w) => w.requestsPerSec),
+        close: median(r.close, (w) => w.requestsPerSec),
+        bulk: median(r.bulk, (w) => w.transferMiBPerSec),
+      };
+      results[t.name] = row;
       const errors = [...r.keepalive, ...r.close, ...r.bulk].reduce((n, w) => n + w.errors, 0);
-      console.log(`${t.name.padEnd(10)} keep-alive ${keepalive.requestsPerSec.toFixed(0).padStart(8)} req/s   close ${close.requestsPerSec.toFixed(0).padStart(7)} conn/s   bulk ${bulk.transferMiBPerSec.toFixed(0).padStart(6)} MiB/s   errors ${errors}`);
+      console.log(`${t.name.padEnd(10)} keep-alive ${n0(row.keepalive?.requestsPerSec).padStart(8)} req/s   close ${n0(row.close?.requestsPerSec).padStart(7)} conn/s`
+        + ` (${n0(median(r.close, (w) => w.cpuUsPerRequest)?.cpuUsPerRequest)} µs CPU each)   bulk ${n0(row.bulk?.transferMiBPerSec).padStart(6)} MiB/s   errors ${errors}`);
     }
     await dp.refresh();
     const snap = dp.snapshot();
     const drSvc = snap.services.find((s) => s.address === DR_VIP);
     const d = results.direct!;
-    const ha = results.HAProxy;
+    const closeCpu = (name: string): number | undefined => median(runs[name]?.close ?? [], (w) => w.cpuUsPerRequest)?.cpuUsPerRequest;
+    const directCpu = closeCpu('direct') ?? 0;
+    const ratioOf = (a: Row, b: Row | undefined, k: Kind): string => {
+      const f = (w: Run | undefined): number | undefined => (w === undefined ? undefined : k === 'bulk' ? w.transferMiBPerSec : w.requestsPerSec);
+      const x = f(a[k]);
+      const y = b === undefined ? undefined : f(b[k]);
+      return x === undefined || y === undefined ? '-' : ratio(x, y);
+    };
+    const ratioLine = (label: string, a: Row, b: Row | undefined): string =>
+      `| ${label} | ${ratioOf(a, b, 'keepalive')} | ${ratioOf(a, b, 'close')} | ${ratioOf(a, b, 'bulk')} |`;
     const lines = [
       '# nft dataplane throughput (network namespaces on one 2-core machine: compare ratios)',
       '',
       `wrk -t2 in the client namespace for ${SECONDS} s per run, median of ${ROUNDS} interleaved rounds; keep-alive and Connection: close with 64 connections, a 4 MiB file with 4.`,
-      'Every path ends at the same nginx (1 worker) on rs1.',
+      'Every path ends at the same nginx (1 worker) on rs1. CPU per connection: the whole machine\'s busy time during the Connection: close runs, divided by the requests served (median of the rounds); "director\'s share" is that minus direct\'s.',
       '',
-      '| path | keep-alive req/s | new conn/s | bulk MiB/s | errors |',
-      '|---|---|---|---|---|',
-      ...Object.entries(results).map(([n, r]) => `| ${n} | ${r.keepalive.requestsPerSec.toFixed(0)} | ${r.close.requestsPerSec.toFixed(0)} | ${r.bulk.transferMiBPerSec.toFixed(0)} | ${r.keepalive.errors + r.close.errors + r.bulk.errors} |`),
+      '| path | keep-alive req/s | new conn/s | CPU µs per new conn | director\'s share µs | bulk MiB/s | errors |',
+      '|---|---|---|---|---|---|---|',
+      ...targets.map(({ name }) => {
+        const r = results[name]!;
+        const cpu = closeCpu(name);
+        const errors = [...runs[name]!.keepalive, ...runs[name]!.close, ...runs[name]!.bulk].reduce((n, w) => n + w.errors, 0);
+        return `| ${name} | ${n0(r.keepalive?.requestsPerSec)} | ${n0(r.close?.requestsPerSec)} | ${n0(cpu)} | ${name === 'direct' ? '-' : n0(cpu === undefined ? undefined : cpu - directCpu)} | ${n0(r.bulk?.transferMiBPerSec)} | ${errors} |`;
+      }),
       '',
       '| ratio | keep-alive | new conn/s | bulk |',
       '|---|---|---|---|',
     ];
     const rt = results.routed!;
-    for (const name of ['nft NAT', 'nft DR']) {
-      const r = results[name]!;
-      lines.push(`| ${name} vs direct | ${ratio(r.keepalive.requestsPerSec, d.keepalive.requestsPerSec)} | ${ratio(r.close.requestsPerSec, d.close.requestsPerSec)} | ${ratio(r.bulk.transferMiBPerSec, d.bulk.transferMiBPerSec)} |`);
-      lines.push(`| ${name} vs routed | ${ratio(r.keepalive.requestsPerSec, rt.keepalive.requestsPerSec)} | ${ratio(r.close.requestsPerSec, rt.close.requestsPerSec)} | ${ratio(r.bulk.transferMiBPerSec, rt.bulk.transferMiBPerSec)} |`);
-      if (ha !== undefined) lines.push(`| ${name} vs HAProxy | ${ratio(r.keepalive.requestsPerSec, ha.keepalive.requestsPerSec)} | ${ratio(r.close.requestsPerSec, ha.close.requestsPerSec)} | ${ratio(r.bulk.transferMiBPerSec, ha.bulk.transferMiBPerSec)} |`);
-    }
-    if (ha !== undefined) lines.push(`| HAProxy vs direct | ${ratio(ha.keepalive.requestsPerSec, d.keepalive.requestsPerSec)} | ${ratio(ha.close.requestsPerSec, d.close.requestsPerSec)} | ${ratio(ha.bulk.transferMiBPerSec, d.bulk.transferMiBPerSec)} |`);
+    const ha = results.HAProxy;
+    lines.push(ratioLine('nft NAT vs direct', results['nft NAT']!, d));
+    lines.push(ratioLine('nft NAT vs routed', results['nft NAT']!, rt));
+    lines.push(ratioLine('nft NAT vs NAT floor', results['nft NAT']!, results['NAT floor']));
+    if (ha !== undefined) lines.push(ratioLine('nft NAT vs HAProxy', results['nft NAT']!, ha));
+    lines.push(ratioLine('NAT floor vs direct', results['NAT floor']!, d));
+    lines.push(ratioLine('nft DR vs direct', results['nft DR']!, d));
+    lines.push(ratioLine('nft DR vs DR floor', results['nft DR']!, results['DR floor']));
+    if (ha !== undefined) lines.push(ratioLine('nft DR vs HAProxy', results['nft DR']!, ha));
+    lines.push(ratioLine('DR floor vs direct', results['DR floor']!, d));
+    if (ha !== undefined) lines.push(ratioLine('HAProxy vs direct', ha, d));
     else lines.push('', 'HAProxy not installed: no HAProxy column.');
     if (drSvc !== undefined) {
       lines.push('', `DR counters after the runs: ${drSvc.stats.conns} connections, ${drSvc.stats.inPkts} packets client -> server through the director, ${drSvc.stats.outPkts} packets from the VIP seen by the director.`);

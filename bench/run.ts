@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in bench/ in one bounded run, then one markdown
 // summary. Each bench runs as its own process with a time limit (and the whole run with
-// a budget, 9.5 minutes by default), writes bench/results/<name>.json and .md as before,
+// a budget, 11 minutes by default), writes bench/results/<name>.json and .md as before,
 // and its output goes to bench/results/<name>.log. The summary, bench/results/SUMMARY.md,
 // has one row per bench (ran, skipped, failed, timed out), the ratio rows of every bench
 // at a glance, each bench's own report, and the peers that were missing with the
@@ -199,8 +199,8 @@ function parseArgs(argv: readonly string[]): { only?: string[]; budget: number; 
   const only = val('--only');
   return {
     ...(only !== undefined ? { only: only.split(',').map((s) => s.trim()).filter((s) => s !== '') } : {}),
-    budget: Number(val('--budget') ?? 570),
-    perBench: Number(val('--per-bench') ?? 240),
+    budget: Number(val('--budget') ?? 660),
+    perBench: Number(val('--per-bench') ?? 330),
     list: argv.includes('--list'),
   };
 }

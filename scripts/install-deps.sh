@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # System packages the test suite needs (netns tests use keepalived as a real peer,
 # nftables for partitions and the kernel dataplane). Idempotent; needs root for apt.
+# With --bench it also installs the peers `npm run bench` measures against.
 set -euo pipefail
 # iputils-ping: PING_CHECK; openssl: the SSL_GET test makes its certificate;
 # chromium: the dashboard's browser test (playwright-core drives /usr/bin/chromium);
 # python3: the sd_notify test's unix datagram listener.
 pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3)
+if [ "${1:-}" = "--bench" ]; then
+  pkgs+=(wrk haproxy nginx-light libnginx-mod-stream curl)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,3 +28,9 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # Debian starts keepalived as a service on install; tests run their own instances.
 systemctl stop keepalived 2>/dev/null || true
 pkill -x keepalived 2>/dev/null || true
+# The same for the bench peers: benches start their own nginx and HAProxy in namespaces.
+if [ "${1:-}" = "--bench" ]; then
+  systemctl stop nginx haproxy 2>/dev/null || true
+  pkill -x nginx 2>/dev/null || true
+  pkill -x haproxy 2>/dev/null || true
+fi

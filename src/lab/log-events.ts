@@ -5,6 +5,7 @@
 //   Disabling service [192.0.2.141]:tcp:80 from VS   -> rs-down, health checker
 //   Enabling service [192.0.2.141]:tcp:80 from VS    -> rs-up
 //   Reloading configuration from ...                  -> reload
+//   health change: 0 added, 0 removed, 1 updated ...  -> pool-applied (halb only: the dataplane has the new pool)
 // halb's text log starts each line with an ISO time, which is used when present; other
 // lines are stamped with the time the drill read them.
 import type { LogEvent } from './report-types.js';
@@ -24,5 +25,6 @@ export function parseLogLine(line: string, director: string, readAt: number): Lo
   m = /Enabling service \[([^\]]+)\]:\w+:\d+/.exec(line);
   if (m !== null) return { at, director, kind: 'rs-up', rs: m[1] as string, text: `enabled ${m[1] as string}` };
   if (/Reloading configuration/.test(line)) return { at, director, kind: 'reload', text: 'reloading configuration' };
+  if (/\bhealth change: \d+ added, \d+ removed, [1-9]\d* updated/.test(line)) return { at, director, kind: 'pool-applied', text: 'dataplane updated' };
   return undefined;
 }

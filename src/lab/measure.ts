@@ -80,9 +80,12 @@ export function holderSegments(rec: DrillRecord): HolderSegment[] {
 }
 
 /** The first log event on `director` of `kind` about `rs`, at or after `after`. */
-function firstLog(events: readonly LogEvent[], director: string, kind: LogEvent['kind'], rs: string, after: number): LogEvent | undefined {
+function firstLog(events: readonly LogEvent[], director: string, kind: LogEvent['kind'], rs: string | undefined, after: number): LogEvent | undefined {
   return [...events].sort((a, b) => a.at - b.at).find((e) => e.director === director && e.kind === kind && e.rs === rs && e.at >= after);
 }
+
+/** A dataplane update logged this long after a verdict is taken as that verdict's. */
+export const APPLY_WITHIN_MS = 1000;
 
 function count<T>(xs: readonly T[], key: (x: T) => string | undefined): Record<string, number> {
   const m: Record<string, number> = {};
@@ -115,8 +118,15 @@ export function measure(rec: DrillRecord): DrillResult {
     if (rec.drill === 'rs-down') {
       const ev = firstLog(rec.logEvents, ex.detectOn, 'rs-down', ex.rsAddress, action);
       if (ev !== undefined) {
-        detection = { realServer: ex.rsName ?? ex.rsAddress, director: ex.detectOn, ms: Math.round(ev.at - action), how: ev.how ?? 'health checker' };
-        failedAfterDetection = failed.filter((s) => s.s >= ev.at).length;
+        // Requests count as failed after detection once the director's dataplane has the
+        // new pool: the checker's verdict is logged first, and an nftables commit follows.
+        const applied = ev.how === 'health checker' ? firstLog(rec.logEvents, ex.detectOn, 'pool-applied', undefined, ev.at) : undefined;
+        const outAt = applied !== undefined && applied.at - ev.at <= APPLY_WITHIN_MS ? applied.at : ev.at;
+        detection = {
+          realServer: ex.rsName ?? ex.rsAddress, director: ex.detectOn, ms: Math.round(ev.at - action), how: ev.how ?? 'health checker',
+          ...(outAt !== ev.at ? { appliedMs: Math.round(outAt - action) } : {}),
+        };
+        failedAfterDetection = failed.filter((s) => s.s >= outAt).length;
       }
     } else if (rec.drill === 'rs-up') {
       const ev = firstLog(rec.logEvents, ex.detectOn, 'rs-up', ex.rsAddress, action);

@@ -21,7 +21,8 @@ export function detailCell(r: DrillResult): string {
   }
   const d = r.detection;
   if (d !== undefined && r.drill === 'rs-down') {
-    parts.push(`${d.realServer} seen dead by ${d.director} after ${d.ms} ms (${d.how}); ${r.requests.failedAfterDetection ?? 0} failed after`);
+    const applied = d.appliedMs !== undefined ? `, out of the pool after ${d.appliedMs} ms` : '';
+    parts.push(`${d.realServer} seen dead by ${d.director} after ${d.ms} ms (${d.how})${applied}; ${r.requests.failedAfterDetection ?? 0} failed after`);
   }
   if (d !== undefined && r.drill === 'rs-up') {
     parts.push(`${d.realServer} back on ${d.director} after ${sec(d.ms)}${d.firstServedMs !== undefined ? `, serving after ${sec(d.firstServedMs)}` : ''}`);

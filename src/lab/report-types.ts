@@ -25,7 +25,7 @@ export interface VipEvent {
   readonly held: boolean;
 }
 
-export type LogEventKind = 'vrrp' | 'rs-down' | 'rs-up' | 'reload';
+export type LogEventKind = 'vrrp' | 'rs-down' | 'rs-up' | 'reload' | 'pool-applied';
 
 /** A line of a director's log that a drill cares about. */
 export interface LogEvent {
@@ -133,6 +133,13 @@ export interface DrillResult {
     /** From the action until the director's health view changed. */
     readonly ms: number;
     readonly how: string;
+    /**
+     * rs-down: from the action until the director's dataplane had the new pool (halb's
+     * "health change: ..." line after the verdict). With the kernel dataplane an nftables
+     * commit takes some tens of ms after the verdict; absent for keepalived directors,
+     * whose IPVS change is made as the verdict is logged.
+     */
+    readonly appliedMs?: number;
     /** rs-up: from the action until the client got an answer from the real server. */
     readonly firstServedMs?: number;
   };

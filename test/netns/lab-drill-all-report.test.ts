@@ -5,45 +5,20 @@
 // namespace, process or file behind, whatever the drills did.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gate } from '../helpers/netns.js';
-import { repoRoot } from '../helpers/vrrp-nodes.js';
-import { listProcs } from '../../src/sys/proc-scan.js';
+import { drillOf as drill, labCli, labNamespaces, labStrays as strays } from '../helpers/lab-cli.js';
 import { FAILOVER_SLACK_MS } from '../../src/lab/measure.js';
-import { ALL_ORDER, type DrillResult, type LabReport } from '../../src/lab/report-types.js';
+import { ALL_ORDER, type LabReport } from '../../src/lab/report-types.js';
 
-// HALB_CLI lets the drill run through another build of the CLI; the default is this one.
-const CLI = process.env.HALB_CLI ?? join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 const NAME = `t${process.pid % 100000}`;
 /** 3 * advert_int + (256 - 100) / 256 * advert_int for dir2, the backup at priority 100. */
 const MASTER_DOWN_MS = 3000 + (156 * 1000) / 256;
 
-function halb(root: string, args: string[], timeoutMs: number): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'lab', ...args, '--name', NAME], {
-    encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, HALB_LAB_DIR: root }, maxBuffer: 64 * 1024 * 1024,
-  });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
-/** The lab's namespaces still there. */
-function leftoverNamespaces(): string[] {
-  return spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => n.startsWith(`hlab-${NAME}-`));
-}
-
-async function strays(dir: string): Promise<string[]> {
-  return (await listProcs(true)).filter((p) => (p.cmdline ?? []).some((a) => a === dir || a.startsWith(`${dir}/`)))
-    .map((p) => `${p.pid} ${(p.cmdline ?? []).join(' ')}`);
-}
-
-function drill(report: LabReport, name: string): DrillResult {
-  const d = report.drills.find((x) => x.drill === name);
-  assert.ok(d !== undefined, `the report has the ${name} drill`);
-  return d;
-}
+const halb = (root: string, args: string[], timeoutMs: number): ReturnType<typeof labCli> => labCli(root, NAME, args, timeoutMs);
+const leftoverNamespaces = (): string[] => labNamespaces(NAME);
 
 test('halb lab up, drill all --json, down: the report describes a healthy cluster and nothing is left', async (t) => {
   if (!gate(t, 'halb lab drills', ['ip', 'bridge', 'sysctl'])) return;

@@ -9,7 +9,9 @@
 //
 //   table netdev halb                                 DR (lb_kind DR), one ingress chain per device
 //     ingress_DEV  VIP . proto . port vmap -> dr_sN;  packets *from* the VIP -> dro_sN (counted: replies seen)
-//     dr_sN       known flow (f_sN_rM sets) -> drf_sN_rM; persistence; scheduler -> drn_sN_rM
+//     dr_sN       TCP: a SYN of a closing flow -> drr_sN; known flow (f_sN_rM sets) -> drf_sN_rM; else drs_sN
+//     drr_sN      forget the closing flow (as IPVS's conn_reuse_mode), then drs_sN
+//     drs_sN      persistence; scheduler -> drn_sN_rM
 //     drn_sN_rM   count a connection, then drf
 //     drf_sN_rM   keep the flow (timeouts as IPVS's DR input-only states), count, fwd to the real server's MAC
 //
@@ -21,7 +23,7 @@
 import { HASH_SEED } from '../sched/index.js';
 import { NO_SERVER, type Dispatch } from './dispatch.js';
 import {
-  and, concat, counter, ct, drop, dnat, fwd, goto, jhash, jump, match, meta, numgen, payload, range, ret, setUpdate, vmap,
+  and, concat, counter, ct, drop, dnat, fwd, goto, jhash, jump, match, meta, numgen, payload, range, ret, setDelete, setUpdate, vmap,
   type ChainDef, type Expr, type RuleDef, type SetDef, type Stmt, type TableDef,
 } from './nft-json.js';
 import { CHAIN, COUNTER, SET, TABLE } from './names.js';
@@ -170,10 +172,33 @@ function drService(p: ServicePlan, o: RenderOptions, out: Parts): void {
   if (tcp) out.sets.push({ name: closing, type: [addrType(p), 'inet_service'], flags: ['timeout'], timeoutS: p.timeouts.tcpFinS, size: o.flowSetSize ?? DEFAULT_FLOW_SET_SIZE });
   out.counters.push(COUNTER.drReplies(p.id));
   out.chains.push({ name: CHAIN.drReplies(p.id), rules: [{ expr: [counter(COUNTER.drReplies(p.id))], comment: comment(`${p.key}: replies seen by the director`) }] });
+  // A client port comes back while its last connection through it still waits out its FIN
+  // timeout (a client with many short connections wraps its ports within tcp_fin_timeout):
+  // its SYN opens a new connection, so it is scheduled afresh rather than sent to the
+  // server of the old one, which may be dead or drained. IPVS does the same by default
+  // (conn_reuse_mode 1). A SYN of a flow that is not closing is a retransmission and
+  // keeps its server.
+  if (tcp) {
+    out.chains.push({
+      name: CHAIN.drReuse(p.id),
+      rules: [
+        { expr: [setDelete(closing, key)] },
+        ...p.realServers.map((r) => ({ expr: [setDelete(SET.flows(p.id, r.id), key)] })),
+        { expr: [goto(CHAIN.drSchedule(p.id))], comment: comment(`${p.key}: a new connection on a closing flow's port`) },
+      ],
+    });
+  }
   out.chains.push({
     name: CHAIN.drService(p.id),
     rules: [
+      ...(tcp ? [{ expr: [match(and(payload('tcp', 'flags'), ['syn', 'ack']), 'syn'), match(key, `@${closing}`), goto(CHAIN.drReuse(p.id))] }] : []),
       ...p.realServers.map((r) => ({ expr: [match(key, `@${SET.flows(p.id, r.id)}`), goto(CHAIN.drForward(p.id, r.id))], comment: rsComment(p, r) })),
+      { expr: [goto(CHAIN.drSchedule(p.id))] },
+    ],
+  });
+  out.chains.push({
+    name: CHAIN.drSchedule(p.id),
+    rules: [
       ...persistLookups(p, (r) => CHAIN.drNew(p.id, r.id)),
       ...dispatchStmts(p, p.dispatch, (id) => goto(CHAIN.drNew(p.id, byId.get(id)!.id))),
       p.draining

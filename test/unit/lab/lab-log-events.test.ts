@@ -21,6 +21,13 @@ test('real servers going down (ejected or disabled) and up', () => {
   assert.deepEqual([u?.kind, u?.rs], ['rs-up', '192.0.2.142']);
 });
 
+test('a health-change apply that updated services is the dataplane taking the new pool; one that changed nothing is not', () => {
+  const a = parseLogLine('2026-11-23T19:15:07.427Z INFO health change: 0 added, 0 removed, 1 updated, 0 unchanged, 0 failed', 'dir1', 0);
+  assert.deepEqual(a, { at: Date.parse('2026-11-23T19:15:07.427Z'), director: 'dir1', kind: 'pool-applied', text: 'dataplane updated' });
+  assert.equal(parseLogLine('2026-11-23T19:15:07.427Z INFO health change: 0 added, 0 removed, 0 updated, 1 unchanged, 0 failed', 'dir1', 0), undefined);
+  assert.equal(parseLogLine('2026-11-23T19:15:07.427Z INFO reload: 0 added, 0 removed, 1 updated, 0 unchanged, 0 failed', 'dir1', 0), undefined);
+});
+
 test('other lines are not events', () => {
   assert.equal(parseLogLine('2026-11-23T17:22:03.000Z INFO TCP_CHECK on service [192.0.2.141]:tcp:80 succeed.', 'dir1', 0), undefined);
   assert.equal(parseLogLine('', 'dir1', 0), undefined);

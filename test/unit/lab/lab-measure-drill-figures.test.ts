@@ -90,6 +90,31 @@ test('rs-down: detection on the VIP holder, and failures after it counted apart'
   assert.deepEqual(r.requests.servedBy, { rs1: 1, rs2: 2 });
 });
 
+test('rs-down by the checker: failures count from the dataplane update that follows the verdict (nft commits later)', () => {
+  const rec = record({
+    drill: 'rs-down', actionAt: T0 + 1000,
+    // Sent 10 ms after the verdict, before the kernel had the new pool: not "after detection".
+    samples: [ok(900), bad(1010, 'ECONNREFUSED', 2), bad(2010, 'ECONNREFUSED', 2), ok(2040, 'rs2'), ok(2100, 'rs2')],
+    logEvents: [
+      { at: T0 + 2000, director: 'dir1', kind: 'rs-down', rs: '192.0.2.141', how: 'health checker', text: 'disabled' },
+      { at: T0 + 500, director: 'dir1', kind: 'pool-applied', text: 'dataplane updated' },
+      { at: T0 + 2035, director: 'dir2', kind: 'pool-applied', text: 'dataplane updated' },
+      { at: T0 + 2030, director: 'dir1', kind: 'pool-applied', text: 'dataplane updated' },
+    ],
+    expect: { rsAddress: '192.0.2.141', rsName: 'rs1', detectOn: 'dir1' },
+  });
+  const r = measure(rec);
+  assert.deepEqual(r.detection, { realServer: 'rs1', director: 'dir1', ms: 1000, how: 'health checker', appliedMs: 1030 });
+  assert.equal(r.requests.failedAfterDetection, 0);
+  // A failure sent after the update counts.
+  const later = measure({ ...rec, samples: [...rec.samples, bad(2031, 'ECONNREFUSED', 2)] });
+  assert.equal(later.requests.failedAfterDetection, 1);
+  // An update long after the verdict is not this verdict's: the verdict's own time is used.
+  const stale = measure({ ...rec, logEvents: [rec.logEvents[0]!, { at: T0 + 3500, director: 'dir1', kind: 'pool-applied', text: 'x' }] });
+  assert.equal(stale.detection?.appliedMs, undefined);
+  assert.equal(stale.requests.failedAfterDetection, 1);
+});
+
 test('rs-up: back in the pool, and first served by the real server', () => {
   const r = measure(record({
     drill: 'rs-up', actionAt: T0 + 1000,

@@ -35,7 +35,7 @@ test('applying the same state again changes nothing', () => {
 test('a weight change rewrites only the scheduling chain; flow sets, templates and counters stay', () => {
   const p1 = planNft(undefined, state(dr()), { now: 0, routes: ROUTES });
   const p2 = planNft(p1.state, state(dr({ scheduler: 'wrr', realServers: [rs('192.0.2.11', { weight: 2 }), rs('192.0.2.12')] })), { now: 5, routes: ROUTES });
-  assert.deepEqual(ops(buildTransaction(renderTables(p1), renderTables(p2))).filter((c) => !c.startsWith('add rule')), ['flush chain dr_s1']);
+  assert.deepEqual(ops(buildTransaction(renderTables(p1), renderTables(p2))).filter((c) => !c.startsWith('add rule')), ['flush chain drs_s1']);
 });
 
 test('a failed server: its template set goes after the chain using it is flushed; its flow set and counters stay', () => {
@@ -43,7 +43,7 @@ test('a failed server: its template set goes after the chain using it is flushed
   const p2 = planNft(p1.state, state(dr({ realServers: [rs('192.0.2.11', { healthy: false }), rs('192.0.2.12')] })), { now: 5, routes: ROUTES });
   const cmds = ops(buildTransaction(renderTables(p1), renderTables(p2)));
   const at = (c: string): number => cmds.indexOf(c);
-  assert.ok(at('flush chain dr_s1') >= 0 && at('flush chain dr_s1') < at('delete set p_s1_r1'), cmds.join('\n'));
+  assert.ok(at('flush chain drs_s1') >= 0 && at('flush chain drs_s1') < at('delete set p_s1_r1'), cmds.join('\n'));
   assert.ok(at('flush chain drf_s1_r1') < at('delete set p_s1_r1'), 'the flow chain refreshing the template is flushed first');
   assert.ok(at('delete chain drn_s1_r1') > at('flush chain drn_s1_r1'));
   assert.ok(!cmds.some((c) => /delete (set f_|set c_|counter)/.test(c)), `flows and counters kept: ${cmds.join(', ')}`);

@@ -1,0 +1,74 @@
+// DR keeps each flow's server in its own sets, and a closed flow stays there for the FIN
+// timeout (IPVS's 2 minutes). A client that opens a new connection from the same port in
+// that time (a busy client wraps its ports) must be scheduled afresh, as IPVS does with
+// conn_reuse_mode 1: here the old connection's server has left the pool, and the new
+// connection must reach the other one, not the server of the old flow.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { gate } from '../helpers/netns.js';
+import { createNftDataplane } from '../../src/dataplane/nft/index.js';
+import type { Dataplane } from '../../src/dataplane/dataplane.js';
+import type { DesiredState } from '../../src/dataplane/model.js';
+import type { Lan } from '../helpers/lan.js';
+import { createLab, DR_CLIENTS, DR_VIP, RS, stop, webServer } from './nft-lab.js';
+
+const PORT = 40_123;
+
+function desired(down?: string): DesiredState {
+  return {
+    services: [{
+      protocol: 'TCP', address: DR_VIP, port: 80, scheduler: 'rr', quorumUp: true, forwarding: 'DR',
+      realServers: [RS.rs1, RS.rs2].map((a) => ({ address: a, port: 80, weight: 1, healthy: a !== down })),
+    }],
+  };
+}
+
+/**
+ * One HTTP/1.0 request from DR_CLIENTS[0]:PORT; the server closes first, so the client's
+ * port is free again at once (no TIME_WAIT on the client). Answers "rsN <client port>".
+ */
+function getFromPort(lan: Lan): string {
+  const code = `const s=require('net').connect({host:'${DR_VIP}',port:80,localAddress:'${DR_CLIENTS[0]!}',localPort:${PORT}});` +
+    `let b='';s.setTimeout(3000,()=>{console.log('ERR timeout');process.exit(0)});s.on('error',(e)=>{console.log('ERR '+e.message);process.exit(0)});` +
+    `s.on('connect',()=>s.write('GET /who HTTP/1.0\\r\\n\\r\\n'));s.on('data',(c)=>b+=c);` +
+    `s.on('end',()=>{s.end();s.on('close',()=>console.log(b.split('\\r\\n\\r\\n')[1]))})`;
+  const r = lan.ns('client').run(process.execPath, ['-e', code], { timeoutMs: 10_000 });
+  return r.stdout.trim();
+}
+
+test('DR: a new connection from a closing flow\'s client port is scheduled afresh (IPVS conn_reuse_mode)', async (t) => {
+  if (!gate(t, 'nft DR port reuse', ['nft'])) return;
+  const lan = createLab('nr');
+  const procs: ChildProcess[] = [];
+  let dp: Dataplane | undefined;
+  try {
+    procs.push(await webServer(lan, 'rs1', 'rs1'), await webServer(lan, 'rs2', 'rs2'));
+    for (const h of ['rs1', 'rs2']) {
+      assert.equal(lan.ns(h).run('ip', ['addr', 'add', `${DR_VIP}/32`, 'dev', 'lo']).status, 0);
+      assert.equal(lan.ns(h).run('sysctl', ['-qw', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']).status, 0);
+    }
+    dp = await createNftDataplane({ netns: lan.ns('director').name, statsIntervalMs: 0 });
+    assert.deepEqual((await dp.apply(desired())).failed, []);
+
+    const first = getFromPort(lan);
+    assert.match(first, new RegExp(`^rs[12] ${PORT}$`), `the first connection is answered: ${first}`);
+    const old = first.split(' ')[0]!;
+    const other = old === 'rs1' ? 'rs2' : 'rs1';
+
+    // The old flow's server leaves the pool (its established flows would still reach it).
+    assert.deepEqual((await dp.apply(desired(old === 'rs1' ? RS.rs1 : RS.rs2))).failed, []);
+    const again = getFromPort(lan);
+    assert.equal(again, `${other} ${PORT}`, `the same client port, a new connection: scheduled afresh to ${other}, not to ${old}'s closing flow`);
+
+    // Both back: reused ports keep being scheduled, by rr, to both servers over a few rounds.
+    assert.deepEqual((await dp.apply(desired())).failed, []);
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) seen.add(getFromPort(lan).split(' ')[0]!);
+    assert.deepEqual([...seen].sort(), ['rs1', 'rs2'], 'rr over both servers, each connection on the same client port');
+  } finally {
+    await dp?.close();
+    stop(procs);
+    lan.destroy();
+  }
+});
