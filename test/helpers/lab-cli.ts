@@ -2,6 +2,7 @@
 // command itself, the lab's namespaces and processes still around, a drill of a report.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { listProcs } from '../../src/sys/proc-scan.js';
 import type { DrillResult, LabReport } from '../../src/lab/report-types.js';
@@ -40,4 +41,21 @@ export function drillOf(report: LabReport, name: string): DrillResult {
   const d = report.drills.find((x) => x.drill === name);
   assert.ok(d !== undefined, `the report has the ${name} drill`);
   return d;
+}
+
+/**
+ * `halb lab down`, then what a user would check: no namespace, no process and no lab
+ * directory left. `root` (the HALB_LAB_DIR of the test) is removed whatever happened.
+ */
+export async function labDownLeavesNothing(root: string, name: string): Promise<void> {
+  const dir = join(root, name);
+  const down = labCli(root, name, ['down'], 60_000);
+  const left = labNamespaces(name);
+  const procs = await labStrays(dir);
+  const dirLeft = existsSync(dir);
+  rmSync(root, { recursive: true, force: true });
+  assert.equal(down.status, 0, down.stderr);
+  assert.deepEqual(left, [], 'no namespace left');
+  assert.deepEqual(procs, [], 'no process left');
+  assert.equal(dirLeft, false, 'the lab directory is gone');
 }

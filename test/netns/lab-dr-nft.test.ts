@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gate } from '../helpers/netns.js';
-import { drillOf, labCli, labNamespaces, labStrays, LAB_CLI } from '../helpers/lab-cli.js';
+import { drillOf, labCli, labDownLeavesNothing, LAB_CLI } from '../helpers/lab-cli.js';
 import { FAILOVER_SLACK_MS } from '../../src/lab/measure.js';
 import type { LabReport } from '../../src/lab/report-types.js';
 
@@ -47,7 +47,6 @@ function drService(root: string, director: string): ServiceStats {
 test('halb lab in DR via nft: balanced, replies bypass the director, rs-down and failover drills hold', async (t) => {
   if (!gate(t, 'halb lab --mode dr --dataplane nft', ['ip', 'bridge', 'sysctl', 'nft'])) return;
   const root = mkdtempSync(join(tmpdir(), 'halb-lab-dr-'));
-  const dir = join(root, NAME);
   try {
     const up = labCli(root, NAME, ['up', '--mode', 'dr', '--dataplane', 'nft'], 60_000);
     assert.equal(up.status, 0, `lab up:\n${up.stderr}\n${up.stdout}`);
@@ -84,13 +83,6 @@ test('halb lab in DR via nft: balanced, replies bypass the director, rs-down and
     assert.deepEqual(failover.vip.holdersAtEnd, ['dir2']);
     assert.ok((failover.requests.servedBy.rs1 ?? 0) > 0 && (failover.requests.servedBy.rs2 ?? 0) > 0, 'dir2 balanced over both real servers');
   } finally {
-    const down = labCli(root, NAME, ['down'], 60_000);
-    const left = labNamespaces(NAME);
-    const procs = await labStrays(dir);
-    rmSync(root, { recursive: true, force: true });
-    assert.equal(down.status, 0, down.stderr);
-    assert.deepEqual(left, [], 'no namespace left');
-    assert.deepEqual(procs, [], 'no process left');
-    assert.equal(existsSync(dir), false, 'the lab directory is gone');
+    await labDownLeavesNothing(root, NAME);
   }
 });

@@ -5,11 +5,11 @@
 // namespace, process or file behind, whatever the drills did.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gate } from '../helpers/netns.js';
-import { drillOf as drill, labCli, labNamespaces, labStrays as strays } from '../helpers/lab-cli.js';
+import { drillOf as drill, labCli, labDownLeavesNothing } from '../helpers/lab-cli.js';
 import { FAILOVER_SLACK_MS } from '../../src/lab/measure.js';
 import { ALL_ORDER, type LabReport } from '../../src/lab/report-types.js';
 
@@ -18,12 +18,10 @@ const NAME = `t${process.pid % 100000}`;
 const MASTER_DOWN_MS = 3000 + (156 * 1000) / 256;
 
 const halb = (root: string, args: string[], timeoutMs: number): ReturnType<typeof labCli> => labCli(root, NAME, args, timeoutMs);
-const leftoverNamespaces = (): string[] => labNamespaces(NAME);
 
 test('halb lab up, drill all --json, down: the report describes a healthy cluster and nothing is left', async (t) => {
   if (!gate(t, 'halb lab drills', ['ip', 'bridge', 'sysctl'])) return;
   const root = mkdtempSync(join(tmpdir(), 'halb-lab-test-'));
-  const dir = join(root, NAME);
   const html = join(root, 'report.html');
   try {
     const up = halb(root, ['up'], 60_000);
@@ -79,13 +77,6 @@ test('halb lab up, drill all --json, down: the report describes a healthy cluste
     assert.equal(status.status, 0, status.stderr);
     assert.deepEqual((JSON.parse(status.stdout) as { holders: string[] }).holders, ['dir1'], 'the drills leave the lab at rest');
   } finally {
-    const down = halb(root, ['down'], 60_000);
-    const left = leftoverNamespaces();
-    const procs = await strays(dir);
-    rmSync(root, { recursive: true, force: true });
-    assert.equal(down.status, 0, down.stderr);
-    assert.deepEqual(left, [], 'no namespace left');
-    assert.deepEqual(procs, [], 'no process left');
-    assert.equal(existsSync(dir), false, 'the lab directory is gone');
+    await labDownLeavesNothing(root, NAME);
   }
 });

@@ -11,7 +11,7 @@ import { createNftDataplane } from '../../src/dataplane/nft/index.js';
 import type { Dataplane } from '../../src/dataplane/dataplane.js';
 import type { DesiredState } from '../../src/dataplane/model.js';
 import type { Lan } from '../helpers/lan.js';
-import { createLab, DR_CLIENTS, DR_VIP, RS, stop, webServer } from './nft-lab.js';
+import { createLab, DR_CLIENTS, DR_VIP, drRealServers, RS, stop, webServer } from './nft-lab.js';
 
 const PORT = 40_123;
 
@@ -44,10 +44,7 @@ test('DR: a new connection from a closing flow\'s client port is scheduled afres
   let dp: Dataplane | undefined;
   try {
     procs.push(await webServer(lan, 'rs1', 'rs1'), await webServer(lan, 'rs2', 'rs2'));
-    for (const h of ['rs1', 'rs2']) {
-      assert.equal(lan.ns(h).run('ip', ['addr', 'add', `${DR_VIP}/32`, 'dev', 'lo']).status, 0);
-      assert.equal(lan.ns(h).run('sysctl', ['-qw', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']).status, 0);
-    }
+    drRealServers(lan);
     dp = await createNftDataplane({ netns: lan.ns('director').name, statsIntervalMs: 0 });
     assert.deepEqual((await dp.apply(desired())).failed, []);
 

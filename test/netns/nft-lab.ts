@@ -43,6 +43,14 @@ export function createLab(tag: string): Lan {
   return lan;
 }
 
+/** rs1 and rs2 as the seeds' lvs_dr_rs.sh leaves a DR real server: the VIP on lo, ARP for it kept quiet. */
+export function drRealServers(lan: Lan): void {
+  for (const h of ['rs1', 'rs2']) {
+    must(lan, h, 'ip', ['addr', 'add', `${DR_VIP}/32`, 'dev', 'lo']);
+    must(lan, h, 'sysctl', ['-qw', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']);
+  }
+}
+
 /** An HTTP server on port 80 of `host` answering with `name`; resolves once it listens. */
 export function webServer(lan: Lan, host: string, name: string): Promise<ChildProcess> {
   // '/who' also names the client's port: the same port twice means the same connection.

@@ -9,7 +9,7 @@ import { gate } from '../helpers/netns.js';
 import { createNftDataplane } from '../../src/dataplane/nft/index.js';
 import type { ConnectionSnapshot, Dataplane, DataplaneSnapshot } from '../../src/dataplane/dataplane.js';
 import type { DesiredState, RealServerSpec } from '../../src/dataplane/model.js';
-import { createLab, DR_CLIENTS, DR_VIP, HttpClient, NAT_CLIENTS, NAT_VIP, RS, stop, webServer } from './nft-lab.js';
+import { createLab, DR_CLIENTS, DR_VIP, drRealServers, HttpClient, NAT_CLIENTS, NAT_VIP, RS, stop, webServer } from './nft-lab.js';
 
 const pool = (): RealServerSpec[] => [
   { address: RS.rs1, port: 80, weight: 1, healthy: true },
@@ -31,10 +31,7 @@ test('persistence: a client sticks to the server of its first connection (NAT an
   let client: HttpClient | undefined;
   try {
     procs.push(await webServer(lan, 'rs1', 'rs1'), await webServer(lan, 'rs2', 'rs2'));
-    for (const h of ['rs1', 'rs2']) {
-      assert.equal(lan.ns(h).run('ip', ['addr', 'add', `${DR_VIP}/32`, 'dev', 'lo']).status, 0);
-      assert.equal(lan.ns(h).run('sysctl', ['-qw', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']).status, 0);
-    }
+    drRealServers(lan);
     dp = await createNftDataplane({ netns: lan.ns('director').name, statsIntervalMs: 0 });
     client = new HttpClient(lan);
     await dp.apply(state());

@@ -9,7 +9,7 @@ import type { Lan } from '../helpers/lan.js';
 import { createNftDataplane } from '../../src/dataplane/nft/index.js';
 import type { Dataplane, DataplaneSnapshot } from '../../src/dataplane/dataplane.js';
 import type { RealServerSpec } from '../../src/dataplane/model.js';
-import { createLab, DR_CLIENTS, DR_VIP, NAT_CLIENTS, NAT_VIP, RS, stop } from './nft-lab.js';
+import { createLab, DR_CLIENTS, DR_VIP, drRealServers, NAT_CLIENTS, NAT_VIP, RS, stop } from './nft-lab.js';
 
 function udpEcho(lan: Lan, host: string, name: string): Promise<ChildProcess> {
   const code = `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send('${name}',r.port,r.address));s.bind(53,()=>console.log('ready'))`;
@@ -38,10 +38,7 @@ test('UDP: flows keep their server, rr alternates between flows (NAT and DR)', a
   let dp: Dataplane | undefined;
   try {
     procs.push(await udpEcho(lan, 'rs1', 'rs1'), await udpEcho(lan, 'rs2', 'rs2'));
-    for (const h of ['rs1', 'rs2']) {
-      assert.equal(lan.ns(h).run('ip', ['addr', 'add', `${DR_VIP}/32`, 'dev', 'lo']).status, 0);
-      assert.equal(lan.ns(h).run('sysctl', ['-qw', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']).status, 0);
-    }
+    drRealServers(lan);
     dp = await createNftDataplane({ netns: lan.ns('director').name, statsIntervalMs: 0 });
     const pool = (): RealServerSpec[] => [RS.rs1, RS.rs2].map((address) => ({ address, port: 53, weight: 1, healthy: true }));
     const rep = await dp.apply({
