@@ -30,8 +30,9 @@ export const drop: Stmt = { drop: null };
 export const ret: Stmt = { return: null };
 /** Count into a named counter object. */
 export const counter = (name: string): Stmt => ({ counter: name });
-/** `update @set { elem [timeout Ns] }`: add the element or restart its timeout. */
+/** `delete @set { elem }` from the packet path: forget the element (nothing when absent). */
 export const setDelete = (set: string, elem: Expr): Stmt => ({ set: { op: 'delete', elem, set: `@${set}` } });
+/** `update @set { elem [timeout Ns] }`: add the element or restart its timeout. */
 export const setUpdate = (set: string, elem: Expr, timeoutS?: number): Stmt => ({
   set: { op: 'update', elem: timeoutS === undefined ? elem : { elem: { val: elem, timeout: timeoutS } }, set: `@${set}` },
 });
