@@ -1,8 +1,10 @@
-// DR keeps each flow's server in its own sets, and a closed flow stays there for the FIN
-// timeout (IPVS's 2 minutes). A client that opens a new connection from the same port in
-// that time (a busy client wraps its ports) must be scheduled afresh, as IPVS does with
-// conn_reuse_mode 1: here the old connection's server has left the pool, and the new
-// connection must reach the other one, not the server of the old flow.
+// DR keeps each flow's server in its own sets: a closed flow stays there for the FIN
+// timeout (IPVS's 2 minutes), and a flow refused by a dead server (the director saw only
+// its SYN) for the established timeout. A client that opens a new connection from the
+// same port in that time (a busy client wraps its ports, and a refused connect frees its
+// port at once) must be scheduled afresh when the old flow is closing (IPVS's
+// conn_reuse_mode) or when the old flow's server takes no new connections (IPVS's
+// expire_nodest_conn), not sent to the old flow's server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -15,11 +17,11 @@ import { createLab, DR_CLIENTS, DR_VIP, drRealServers, RS, stop, webServer } fro
 
 const PORT = 40_123;
 
-function desired(down?: string): DesiredState {
+function desired(down?: string, quiesced?: string): DesiredState {
   return {
     services: [{
       protocol: 'TCP', address: DR_VIP, port: 80, scheduler: 'rr', quorumUp: true, forwarding: 'DR',
-      realServers: [RS.rs1, RS.rs2].map((a) => ({ address: a, port: 80, weight: 1, healthy: a !== down })),
+      realServers: [RS.rs1, RS.rs2].map((a) => ({ address: a, port: 80, weight: a === quiesced ? 0 : 1, healthy: a !== down })),
     }],
   };
 }
@@ -63,6 +65,29 @@ test('DR: a new connection from a closing flow\'s client port is scheduled afres
     const seen = new Set<string>();
     for (let i = 0; i < 4; i++) seen.add(getFromPort(lan).split(' ')[0]!);
     assert.deepEqual([...seen].sort(), ['rs1', 'rs2'], 'rr over both servers, each connection on the same client port');
+  } finally {
+    await dp?.close();
+    stop(procs);
+    lan.destroy();
+  }
+});
+
+test('DR: a new connection from the port of a flow refused by a dead server goes to a live one once the dead one is out', async (t) => {
+  if (!gate(t, 'nft DR port reuse after a refused connection', ['nft'])) return;
+  const lan = createLab('nd');
+  const procs: ChildProcess[] = [];
+  let dp: Dataplane | undefined;
+  try {
+    // rs1 has no web server: it refuses. rs2 is quiesced, so the first connection goes to rs1.
+    procs.push(await webServer(lan, 'rs2', 'rs2'));
+    drRealServers(lan);
+    dp = await createNftDataplane({ netns: lan.ns('director').name, statsIntervalMs: 0 });
+    assert.deepEqual((await dp.apply(desired(undefined, RS.rs2))).failed, []);
+    assert.match(getFromPort(lan), /^ERR .*ECONNREFUSED/, 'rs1 refused the first connection (the director saw only its SYN)');
+
+    // rs1's checker takes it out; rs2 takes connections again.
+    assert.deepEqual((await dp.apply(desired(RS.rs1))).failed, []);
+    assert.equal(getFromPort(lan), `rs2 ${PORT}`, 'the same client port, a new connection: to rs2, not to the refused flow\'s dead server');
   } finally {
     await dp?.close();
     stop(procs);

@@ -9,8 +9,9 @@
 //
 //   table netdev halb                                 DR (lb_kind DR), one ingress chain per device
 //     ingress_DEV  VIP . proto . port vmap -> dr_sN;  packets *from* the VIP -> dro_sN (counted: replies seen)
-//     dr_sN       TCP: a SYN of a closing flow -> drr_sN; known flow (f_sN_rM sets) -> drf_sN_rM; else drs_sN
-//     drr_sN      forget the closing flow (as IPVS's conn_reuse_mode), then drs_sN
+//     dr_sN       TCP: a SYN of a closing flow, or of a flow whose server takes no new ones -> drr_sN;
+//                 known flow (f_sN_rM sets) -> drf_sN_rM; else drs_sN
+//     drr_sN      forget the flow (as IPVS's conn_reuse_mode and expire_nodest_conn), then drs_sN
 //     drs_sN      persistence; scheduler -> drn_sN_rM
 //     drn_sN_rM   count a connection, then drf
 //     drf_sN_rM   keep the flow (timeouts as IPVS's DR input-only states), count, fwd to the real server's MAC
@@ -169,30 +170,37 @@ function drService(p: ServicePlan, o: RenderOptions, out: Parts): void {
   const key = flowKey(p);
   const tcp = p.protocol === 'TCP';
   const closing = SET.closing(p.id);
+  /** A connection's first packet: SYN without ACK. */
+  const syn = match(and(payload('tcp', 'flags'), ['syn', 'ack']), 'syn');
   if (tcp) out.sets.push({ name: closing, type: [addrType(p), 'inet_service'], flags: ['timeout'], timeoutS: p.timeouts.tcpFinS, size: o.flowSetSize ?? DEFAULT_FLOW_SET_SIZE });
   out.counters.push(COUNTER.drReplies(p.id));
   out.chains.push({ name: CHAIN.drReplies(p.id), rules: [{ expr: [counter(COUNTER.drReplies(p.id))], comment: comment(`${p.key}: replies seen by the director`) }] });
-  // A client port comes back while its last connection through it still waits out its FIN
-  // timeout (a client with many short connections wraps its ports within tcp_fin_timeout):
-  // its SYN opens a new connection, so it is scheduled afresh rather than sent to the
-  // server of the old one, which may be dead or drained. IPVS does the same by default
-  // (conn_reuse_mode 1). A SYN of a flow that is not closing is a retransmission and
-  // keeps its server.
+  // A client port comes back while its last connection through it is still remembered: it
+  // waits out its FIN timeout (a client with many short connections wraps its ports within
+  // it), or it was refused by a dead server and only its SYN was ever seen. Its SYN opens a
+  // new connection, so it is scheduled afresh when the old flow is closing (IPVS's
+  // conn_reuse_mode) or its server takes no new connections (IPVS's expire_nodest_conn);
+  // otherwise a SYN is a retransmission and keeps its server.
   if (tcp) {
     out.chains.push({
       name: CHAIN.drReuse(p.id),
       rules: [
         { expr: [setDelete(closing, key)] },
         ...p.realServers.map((r) => ({ expr: [setDelete(SET.flows(p.id, r.id), key)] })),
-        { expr: [goto(CHAIN.drSchedule(p.id))], comment: comment(`${p.key}: a new connection on a closing flow's port`) },
+        { expr: [goto(CHAIN.drSchedule(p.id))], comment: comment(`${p.key}: a new connection on a remembered flow's port`) },
       ],
     });
   }
   out.chains.push({
     name: CHAIN.drService(p.id),
     rules: [
-      ...(tcp ? [{ expr: [match(and(payload('tcp', 'flags'), ['syn', 'ack']), 'syn'), match(key, `@${closing}`), goto(CHAIN.drReuse(p.id))] }] : []),
-      ...p.realServers.map((r) => ({ expr: [match(key, `@${SET.flows(p.id, r.id)}`), goto(CHAIN.drForward(p.id, r.id))], comment: rsComment(p, r) })),
+      ...(tcp ? [{ expr: [syn, match(key, `@${closing}`), goto(CHAIN.drReuse(p.id))] }] : []),
+      ...p.realServers.flatMap((r) => [
+        ...(tcp && (!r.inPool || r.weight === 0)
+          ? [{ expr: [syn, match(key, `@${SET.flows(p.id, r.id)}`), goto(CHAIN.drReuse(p.id))], comment: comment(`${rsComment(p, r)}: takes no new connections`) }]
+          : []),
+        { expr: [match(key, `@${SET.flows(p.id, r.id)}`), goto(CHAIN.drForward(p.id, r.id))], comment: rsComment(p, r) },
+      ]),
       { expr: [goto(CHAIN.drSchedule(p.id))] },
     ],
   });
