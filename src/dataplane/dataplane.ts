@@ -7,6 +7,7 @@
 import { HalbError, PermissionError, SysError } from '../core/errors.js';
 import type { DesiredState, L4Protocol } from './model.js';
 import type { Scheduler, SchedulerFlags, SchedulerName } from './sched/types.js';
+import type { SchedStore } from './sched/store.js';
 
 export interface Dataplane {
   /** Engine name for dumps: 'proxy' or 'nft'. */
@@ -37,8 +38,11 @@ export interface Dataplane {
   close(): Promise<void>;
 }
 
-/** Builds the scheduler a service names; the daemon passes createScheduler from sched/index.ts. */
-export type SchedulerFactory = (name: SchedulerName, flags: SchedulerFlags) => Scheduler;
+/**
+ * Builds the scheduler a service names; the daemon passes createScheduler from
+ * sched/index.ts. `store` holds rr/wrr's position (the proxy shares it across processes).
+ */
+export type SchedulerFactory = (name: SchedulerName, flags: SchedulerFlags, store?: SchedStore) => Scheduler;
 
 export interface ServiceFailure {
   readonly service: string;

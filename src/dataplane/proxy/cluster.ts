@@ -5,10 +5,14 @@
 // slower). Counters come back from the workers periodically and are summed before IPVS's
 // estimator runs, as IPVS sums its per-CPU stats.
 //
-// What stays in this process only, because its state must be shared by every connection
-// of the service: UDP services (flows are keyed by client), and persistent services
-// (templates). Schedulers in workers see their own process's connections: rr is exact
-// per process, lc/wlc balance per process.
+// Scheduling is one IPVS table across the processes: this process creates a shared
+// memory segment (shared-state.ts) and hands it to every worker at spawn; rr/wrr
+// positions, each real server's connection counts and overload state, and persistence
+// templates live there, so every process's scheduler decides as the one kernel table
+// would, with no round trip to this process (docs/dataplane-proxy.md). What stays in
+// this process only: UDP services (flows are keyed by client) and lblc/lblcr services
+// (their tables are not in the segment). Without the segment (no addon) workers
+// schedule alone, as before: rr exact per process, persistent services here only.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -19,7 +23,10 @@ import type {
 } from '../dataplane.js';
 import { DesiredStateError, serviceKey, validateDesired, type DesiredState, type VirtualServiceSpec } from '../model.js';
 import { Counters, ESTIMATOR_PERIOD_MS, RateEstimator, ZERO_RATES, type CounterValues } from '../stats.js';
+import { closeSegmentFd, createSegment, yieldCpu } from '../../sys/shm.js';
 import { listenHere, ProxyEngine, type ProxyEngineOptions } from './engine.js';
+import { SlotAllocator, type Layout } from './shared-layout.js';
+import { MAX_PROCS, SEGMENT_BYTES, SharedState } from './shared-state.js';
 import { addCounters, countersOf, mergeSnapshots } from './snapshot-merge.js';
 import type { FromWorker, ToWorker, WorkerEngineSettings } from './worker-protocol.js';
 
@@ -35,13 +42,18 @@ export interface ProxyClusterOptions extends ProxyEngineOptions {
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker-main.js', import.meta.url));
 const RESPAWN_DELAY_MS = 1000;
 
-/** Whether workers may serve `svc` too (see the file header). */
+/** Whether workers may serve `svc` too when the processes share no scheduling state. */
 export function shareable(svc: VirtualServiceSpec): boolean {
   return svc.protocol === 'TCP' && svc.persistence === undefined;
 }
 
+/** The child's descriptor for the shared segment (after stdin, stdout, stderr, ipc). */
+const SHARED_FD_IN_CHILD = 4;
+
 interface Worker {
   child: ChildProcess;
+  /** Process slot in the shared segment. */
+  readonly proc: number;
   /** Listener keys this worker holds a socket for. */
   readonly sent: Set<string>;
   readonly waiting: Map<number, (m: FromWorker | undefined) => void>;
@@ -69,10 +81,13 @@ export class ProxyCluster implements Dataplane {
   #unsubLocal: (() => void) | undefined;
   #seq = 0;
   #closed = false;
+  readonly #shared: { readonly state: SharedState; readonly fd: number; readonly slots: SlotAllocator } | undefined;
+  #layout: Layout = {};
 
   constructor(opts: ProxyClusterOptions) {
     this.#clock = opts.clock ?? new RealClock();
     this.#timeoutMs = opts.workerTimeoutMs ?? 10_000;
+    this.#shared = openShared(Math.max(0, opts.workers) + 1, this.#clock);
     this.#settings = {
       reportMs: opts.reportMs ?? 500,
       ...(opts.tickMs !== undefined ? { tickMs: opts.tickMs } : {}),
@@ -84,13 +99,14 @@ export class ProxyCluster implements Dataplane {
     this.#local = new ProxyEngine({
       ...opts,
       clock: this.#clock,
+      ...(this.#shared ? { shared: this.#shared.state } : {}),
       listen: async (o) => {
         const r = await listenHere(o);
         if (r.ok && r.value instanceof net.Server) this.#handles.set(o.key, r.value);
         return r;
       },
     });
-    for (let i = 0; i < Math.max(0, opts.workers); i++) this.#workers.push(this.#spawn());
+    for (let i = 0; i < Math.max(0, opts.workers); i++) this.#workers.push(this.#spawn(i + 1));
     this.#armEstimator();
   }
 
@@ -98,12 +114,15 @@ export class ProxyCluster implements Dataplane {
     return this.#serial(async () => {
       const problems = validateDesired(desired);
       if (problems.length > 0) throw new DesiredStateError(problems);
+      const layout = this.#shared ? this.#shared.slots.assign(desired.services) : {};
       // Workers first let go of sockets whose services leave them, so that the same
       // address:port can be bound again by this process in the same apply.
-      const nextShared = new Set(desired.services.filter(shareable).map(serviceKey));
+      const nextShared = new Set(desired.services.filter((s) => this.#shareable(s, layout)).map(serviceKey));
       await this.#syncWorkers((s) => nextShared.has(serviceKey(s)) && this.#lastShared().has(serviceKey(s)), this.#desired);
+      this.#local.setLayout(layout);
       const report = await this.#local.apply(desired);
       this.#desired = desired;
+      this.#layout = layout;
       // The engine closed these listeners; later applies must not share them.
       for (const key of report.removed) this.#handles.delete(key);
       await this.#syncWorkers(() => true, desired);
@@ -170,6 +189,7 @@ export class ProxyCluster implements Dataplane {
       await Promise.all(this.#workers.map((w) => this.#stop(w)));
       await this.#local.close();
       this.#handles.clear();
+      if (this.#shared) closeSegmentFd(this.#shared.fd);
     });
   }
 
@@ -180,12 +200,18 @@ export class ProxyCluster implements Dataplane {
   }
 
   #lastShared(): Set<string> {
-    return new Set((this.#desired?.services ?? []).filter(shareable).map(serviceKey));
+    return new Set((this.#desired?.services ?? []).filter((s) => this.#shareable(s, this.#layout)).map(serviceKey));
+  }
+
+  /** Workers serve `svc` too: its state is in the segment, or (no segment) it needs none shared. */
+  #shareable(svc: VirtualServiceSpec, layout: Layout): boolean {
+    return this.#shared ? layout[serviceKey(svc)] !== undefined : shareable(svc);
   }
 
   /** Give workers the sockets they lack and the shareable services that are listening here. */
   async #syncWorkers(keep: (s: VirtualServiceSpec) => boolean, desired: DesiredState | undefined): Promise<void> {
-    const services = (desired?.services ?? []).filter((s) => shareable(s) && keep(s) && this.#handles.has(serviceKey(s)));
+    const services = (desired?.services ?? []).filter((s) => this.#shareable(s, this.#layout) && keep(s) && this.#handles.has(serviceKey(s)));
+    const layout = this.#layout;
     const state: DesiredState = { ...(desired?.timeouts ? { timeouts: desired.timeouts } : {}), services };
     await Promise.all(this.#workers.map(async (w) => {
       if (!(await w.ready)) return;
@@ -197,19 +223,21 @@ export class ProxyCluster implements Dataplane {
           this.#send(w, { t: 'listener', key }, h);
         }
       }
-      await this.#request(w, (id) => ({ t: 'apply', id, desired: state }));
+      await this.#request(w, (id) => ({ t: 'apply', id, desired: state, layout }));
       for (const key of [...w.sent]) if (!services.some((s) => serviceKey(s) === key)) w.sent.delete(key);
     }));
   }
 
-  #spawn(): Worker {
+  #spawn(proc: number): Worker {
+    const sh = this.#shared;
     const child = fork(WORKER_SCRIPT, [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: sh ? ['ignore', 'inherit', 'inherit', 'ipc', sh.fd] : ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
       // The parent's flags minus the test runner's, which would turn the worker into a test run.
       execArgv: process.execArgv.filter((a) => !a.startsWith('--test')),
     });
-    const w: Worker = { child, sent: new Set(), waiting: new Map(), last: undefined, ready: Promise.resolve(false), gone: false };
+    const w: Worker = { child, proc, sent: new Set(), waiting: new Map(), last: undefined, ready: Promise.resolve(false), gone: false };
+    if (sh && child.pid !== undefined) sh.state.setPid(proc, child.pid);
     w.ready = new Promise<boolean>((resolve) => {
       child.once('message', (m: FromWorker) => resolve(m.t === 'ready'));
       child.once('exit', () => resolve(false));
@@ -217,7 +245,7 @@ export class ProxyCluster implements Dataplane {
     child.on('message', (m: FromWorker) => this.#onMessage(w, m));
     child.on('exit', () => this.#onExit(w));
     child.on('error', () => undefined);
-    this.#send(w, { t: 'init', settings: this.#settings });
+    this.#send(w, { t: 'init', settings: sh ? { ...this.#settings, shared: { fd: SHARED_FD_IN_CHILD, proc } } : this.#settings });
     if (this.#listeners.length > 0) this.#send(w, { t: 'events', on: true });
     return w;
   }
@@ -238,13 +266,20 @@ export class ProxyCluster implements Dataplane {
     if (w.last) addCounters(this.#dead, countersOf(w.last));
     for (const done of w.waiting.values()) done(undefined);
     w.waiting.clear();
+    // Its connections died with it: its counts, template marks and any lock it held go
+    // now, before a new worker takes its process slot.
+    if (this.#shared) {
+      const used = this.#shared.slots.inUse();
+      this.#shared.state.setPid(w.proc, 0);
+      this.#shared.state.recover(w.proc, used.services, used.dests);
+    }
     if (this.#closed) return;
     // Replace it; the new worker gets the sockets and the state again.
     this.#clock.setTimer(RESPAWN_DELAY_MS, () => {
       if (this.#closed) return;
       const i = this.#workers.indexOf(w);
       if (i < 0) return;
-      const fresh = this.#spawn();
+      const fresh = this.#spawn(w.proc);
       this.#workers[i] = fresh;
       void this.#serial(() => this.#syncWorkers(() => true, this.#desired));
     });
@@ -313,7 +348,29 @@ export class ProxyCluster implements Dataplane {
         else this.#est.set(k, new RateEstimator(c));
       }
       for (const k of [...this.#est.keys()]) if (!sums.has(k)) this.#est.delete(k);
+      // Between applies, when every process runs the same config: give back idle slots.
+      const sh = this.#shared;
+      if (sh) void this.#serial(() => Promise.resolve(sh.slots.collect()));
       this.#armEstimator();
     });
+  }
+}
+
+/** The shared scheduling segment, or undefined (then each process schedules alone) when it cannot be had. */
+function openShared(procs: number, clock: Clock): { state: SharedState; fd: number; slots: SlotAllocator } | undefined {
+  if (procs < 2) return undefined;
+  if (procs > MAX_PROCS) {
+    process.emitWarning(`${procs} proxy processes: at most ${MAX_PROCS} share one scheduling state; each schedules alone`, 'HalbProxyWarning');
+    return undefined;
+  }
+  try {
+    const seg = createSegment(SEGMENT_BYTES);
+    const state = new SharedState(seg.buffer, 0, yieldCpu, clock.now());
+    state.format(procs);
+    state.setPid(0, process.pid);
+    return { state, fd: seg.fd, slots: new SlotAllocator(state) };
+  } catch (err) {
+    process.emitWarning(`no shared scheduling state, each proxy process schedules alone: ${err instanceof Error ? err.message : String(err)}`, 'HalbProxyWarning');
+    return undefined;
   }
 }

@@ -21,6 +21,8 @@ import type dgram from 'node:dgram';
 import net from 'node:net';
 import { bindUdp, listenTcp, type ListenOptions, type ListenResult } from './listen.js';
 import { ServiceRuntime } from './service.js';
+import type { Layout } from './shared-layout.js';
+import type { SharedState } from './shared-state.js';
 import { serviceSnapshot, templateSnapshots, type ListenerStatus } from './snapshot.js';
 import { TcpConn, TcpListener } from './tcp-proxy.js';
 import { UdpFlow, UdpListener } from './udp-proxy.js';
@@ -46,6 +48,11 @@ export interface ProxyEngineOptions {
    * processes pass one that hands back the socket the primary shared with them.
    */
   readonly listen?: ListenProvider;
+  /**
+   * Scheduling state shared with the proxy's other processes (cluster.ts): services the
+   * layout (setLayout) names schedule from it instead of from this process alone.
+   */
+  readonly shared?: SharedState;
 }
 
 export type ListenProvider = (o: ListenOptions & { readonly key: string }) => Promise<ListenResult<net.Server | dgram.Socket>>;
@@ -85,6 +92,7 @@ export class ProxyEngine implements Dataplane {
   #tick: TimerHandle | undefined;
   #lastPersistSweep: number;
   #closed = false;
+  #layout: Layout = {};
 
   constructor(opts: ProxyEngineOptions = {}) {
     this.#clock = opts.clock ?? new RealClock();
@@ -100,6 +108,7 @@ export class ProxyEngine implements Dataplane {
       expireQuiescentTemplate: opts.expireQuiescentTemplate === true,
       random,
       estimators: this.#est,
+      ...(opts.shared ? { shared: { state: opts.shared, layout: () => this.#layout } } : {}),
     };
     this.#est.track(TOTALS, () => this.#totals());
     this.#lastPersistSweep = this.#clock.now();
@@ -108,6 +117,11 @@ export class ProxyEngine implements Dataplane {
 
   apply(desired: DesiredState): Promise<ApplyReport> {
     return this.#serial(() => this.#apply(desired));
+  }
+
+  /** The shared slots for the next apply (from the daemon's SlotAllocator). */
+  setLayout(layout: Layout): void {
+    this.#layout = layout;
   }
 
   addressAvailable(address: string): Promise<ApplyReport> {
@@ -242,7 +256,7 @@ export class ProxyEngine implements Dataplane {
 
   #forgetService(svc: ServiceRuntime): void {
     this.#retired.delete(svc);
-    svc.persistence?.clear();
+    svc.clearPersistence();
     svc.untrackAll();
     this.#goneTotals.add(svc.counters);
   }

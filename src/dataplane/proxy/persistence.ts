@@ -59,7 +59,24 @@ export function maskAddress(address: string, prefix: number): string {
   return ipaddr.fromByteArray(bytes).toString();
 }
 
-export class PersistenceTable<D extends PersistDest> {
+/**
+ * What ServiceRuntime needs of a template table: PersistenceTable in one process,
+ * SharedTemplates (shared-templates.ts) across the proxy's processes.
+ */
+export interface Templates<D extends PersistDest> {
+  timeoutMs: number;
+  keyFor(clientAddress: string): string;
+  find(key: string, now: number): Template<D> | undefined;
+  /** A new template, or undefined when there is no room for one (the connection then goes without). */
+  create(key: string, dest: D, now: number): Template<D> | undefined;
+  attach(t: Template<D>, now: number): void;
+  detach(t: Template<D>): void;
+  sweep(now: number): number | undefined;
+  clear(): void;
+  entries(): IterableIterator<Template<D>>;
+}
+
+export class PersistenceTable<D extends PersistDest> implements Templates<D> {
   #timeoutMs: number;
   readonly #prefix: number;
   readonly #expireQuiescent: boolean;

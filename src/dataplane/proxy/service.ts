@@ -11,8 +11,11 @@ import {
 } from '../model.js';
 import type { Scheduler, SchedRequest } from '../sched/types.js';
 import { Counters, type EstimatorSet } from '../stats.js';
-import { PersistenceTable, type Template } from './persistence.js';
+import { PersistenceTable, type Template, type Templates } from './persistence.js';
 import { RealServerState } from './real-server.js';
+import type { Layout, ServiceLayout } from './shared-layout.js';
+import type { SharedState } from './shared-state.js';
+import { SharedTemplates } from './shared-templates.js';
 
 /** Where a new connection comes from; net.Socket satisfies it, so TCP pays for getpeername only when read. */
 export interface ClientSource {
@@ -49,6 +52,14 @@ export interface ServiceOptions {
   readonly random: () => number;
   /** Rates for the service and each destination (IPVS runs one estimator per ip_vs_stats). */
   readonly estimators: EstimatorSet<object>;
+  /** Scheduling state shared by every process of the proxy, for the services the layout names. */
+  readonly shared?: SharedBinding;
+}
+
+export interface SharedBinding {
+  readonly state: SharedState;
+  /** The slots of the config being applied. */
+  layout(): Layout;
 }
 
 export class ServiceRuntime {
@@ -65,13 +76,16 @@ export class ServiceRuntime {
   /** Pool members and draining former members, by endpoint key. */
   readonly dests = new Map<string, RealServerState>();
   scheduler: Scheduler;
-  persistence: PersistenceTable<RealServerState> | null = null;
+  persistence: Templates<RealServerState> | null = null;
   readonly counters = new Counters();
   /** Connections and flows still open, including after the service was removed. */
   liveConns = 0;
   readonly #opts: ServiceOptions;
   #persistPrefix = -1;
   readonly #req: PickRequest;
+  /** The shared segment and this service's slot, when the proxy's processes share its state. */
+  readonly #sh: { readonly state: SharedState; readonly slot: number } | null;
+  readonly #bySlot = new Map<number, RealServerState>();
 
   constructor(spec: VirtualServiceSpec, state: DesiredState, opts: ServiceOptions) {
     this.key = serviceKey(spec);
@@ -84,7 +98,9 @@ export class ServiceRuntime {
     this.spec = spec;
     this.timeouts = effectiveTimeouts(state, spec);
     this.connectTimeoutMs = spec.connectTimeoutMs ?? opts.defaultConnectTimeoutMs;
-    this.scheduler = opts.schedulers(spec.scheduler, spec.schedulerFlags ?? {});
+    const lay = this.#layout();
+    this.#sh = opts.shared && lay ? { state: opts.shared.state, slot: lay.slot } : null;
+    this.scheduler = this.#newScheduler(spec);
     const counters = this.counters;
     opts.estimators.track(this, () => counters);
     this.update(spec, state, true);
@@ -94,8 +110,17 @@ export class ServiceRuntime {
     return !this.spec.quorumUp && this.spec.sorryServer !== undefined;
   }
 
+  /** Whether the proxy's processes share this service's scheduling state. */
+  get shared(): boolean {
+    return this.#sh !== null;
+  }
+
   /** Take the new spec (same key): settings, scheduler, persistence and pool, keeping connections. */
   update(spec: VirtualServiceSpec, state: DesiredState, initial = false): void {
+    this.#locked(() => this.#update(spec, state, initial));
+  }
+
+  #update(spec: VirtualServiceSpec, state: DesiredState, initial: boolean): void {
     const old = this.spec;
     this.spec = spec;
     this.timeouts = effectiveTimeouts(state, spec);
@@ -103,7 +128,7 @@ export class ServiceRuntime {
     if (!initial && (old.scheduler !== spec.scheduler ||
       (old.schedulerFlags?.port === true) !== (spec.schedulerFlags?.port === true) ||
       (old.schedulerFlags?.fallback === true) !== (spec.schedulerFlags?.fallback === true))) {
-      this.scheduler = this.#opts.schedulers(spec.scheduler, spec.schedulerFlags ?? {});
+      this.scheduler = this.#newScheduler(spec);
     }
     this.#updatePersistence(spec);
     this.#updatePool(spec);
@@ -123,7 +148,17 @@ export class ServiceRuntime {
       return;
     }
     this.persistence?.clear();
-    this.persistence = new PersistenceTable({ timeoutMs: p.timeoutMs, prefix, expireQuiescent: this.#opts.expireQuiescentTemplate });
+    const opts = { timeoutMs: p.timeoutMs, prefix, expireQuiescent: this.#opts.expireQuiescentTemplate };
+    const table = this.#sh ? this.#layout()?.table ?? -1 : -1;
+    if (this.#sh && table >= 0) {
+      const bySlot = this.#bySlot;
+      this.persistence = new SharedTemplates(this.#sh.state, table, opts, {
+        destOf: (slot) => bySlot.get(slot),
+        slotOf: (d) => d.slot,
+      });
+    } else {
+      this.persistence = new PersistenceTable(opts);
+    }
     this.#persistPrefix = prefix;
   }
 
@@ -136,6 +171,11 @@ export class ServiceRuntime {
       if (d) d.update(e);
       else {
         d = new RealServerState(e);
+        const slot = this.#sh ? this.#layout()?.dests[e.key] : undefined;
+        if (this.#sh && slot !== undefined) {
+          d.share(this.#sh.state, slot);
+          this.#bySlot.set(slot, d);
+        }
         this.dests.set(e.key, d);
         const counters = d.counters;
         this.#opts.estimators.track(d, () => counters);
@@ -157,6 +197,17 @@ export class ServiceRuntime {
    * connection: a retry ignores persistence and picks among the others.
    */
   select(src: ClientSource, now: number, exclude?: readonly RealServerState[]): Selection | undefined {
+    const sh = this.#sh;
+    if (sh === null) return this.#select(src, now, exclude);
+    sh.state.lock(sh.slot);
+    try {
+      return this.#select(src, now, exclude);
+    } finally {
+      sh.state.unlock(sh.slot);
+    }
+  }
+
+  #select(src: ClientSource, now: number, exclude?: readonly RealServerState[]): Selection | undefined {
     const req = this.#req;
     req.src = src;
     req.now = now;
@@ -172,6 +223,11 @@ export class ServiceRuntime {
         const dest = this.scheduler.pick(this.pool, req) as RealServerState | undefined;
         if (!dest) return undefined;
         t = table.create(key, dest, now);
+        if (!t) {
+          // No room for another template: this connection goes without one.
+          dest.bind();
+          return { dest, template: null };
+        }
       }
       table.attach(t, now);
       t.dest.bind();
@@ -186,16 +242,23 @@ export class ServiceRuntime {
 
   /** A connection or flow to `dest` ended. */
   release(dest: RealServerState, template: Template<RealServerState> | null, wasActive: boolean): void {
-    dest.unbind(wasActive);
-    if (template) this.persistence?.detach(template);
+    this.#locked(() => {
+      dest.unbind(wasActive);
+      if (template) this.persistence?.detach(template);
+    });
     if (!dest.inPool && dest.idle) this.#forget(dest);
   }
 
   /** Expire persistence templates and forget destinations that have drained. */
   sweepPersistence(now: number): void {
     if (!this.persistence) return;
-    this.persistence.sweep(now);
+    this.#locked(() => this.persistence?.sweep(now));
     this.forgetIdle();
+  }
+
+  /** Drop every persistence template (the service is gone). */
+  clearPersistence(): void {
+    this.#locked(() => this.persistence?.clear());
   }
 
   forgetIdle(): void {
@@ -213,6 +276,31 @@ export class ServiceRuntime {
   #forget(d: RealServerState): void {
     if (this.dests.get(d.id) !== d) return;
     this.dests.delete(d.id);
+    if (this.#bySlot.get(d.slot) === d) this.#bySlot.delete(d.slot);
     this.#opts.estimators.untrack(d);
+  }
+
+  #layout(): ServiceLayout | undefined {
+    return this.#opts.shared?.layout()[this.key];
+  }
+
+  #newScheduler(spec: VirtualServiceSpec): Scheduler {
+    const store = this.#sh ? this.#sh.state.store(this.#sh.slot) : undefined;
+    return this.#opts.schedulers(spec.scheduler, spec.schedulerFlags ?? {}, store);
+  }
+
+  /** Run `fn` holding the service's lock when its state is shared. */
+  #locked(fn: () => void): void {
+    const sh = this.#sh;
+    if (sh === null) {
+      fn();
+      return;
+    }
+    sh.state.lock(sh.slot);
+    try {
+      fn();
+    } finally {
+      sh.state.unlock(sh.slot);
+    }
   }
 }

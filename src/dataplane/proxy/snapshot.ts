@@ -20,9 +20,10 @@ export function realServerSnapshot(d: RealServerState, rates: Rates): RealServer
     port: d.port,
     weight: d.weight,
     forward: 'Masq',
-    activeConns: d.activeConns,
-    inactiveConns: d.inactiveConns,
-    persistConns: d.persistConns,
+    // This process's own share: a cluster's snapshot is the sum of its processes'.
+    activeConns: d.ownActive,
+    inactiveConns: d.ownInactive,
+    persistConns: d.reportedPersistConns,
     overloaded: d.overloaded,
     draining: !d.inPool,
     sorry: d.sorry,

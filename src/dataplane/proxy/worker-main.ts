@@ -7,8 +7,10 @@
 import type dgram from 'node:dgram';
 import net from 'node:net';
 import { HalbError } from '../../core/errors.js';
+import { mapSegment, yieldCpu } from '../../sys/shm.js';
 import type { BackendEvent } from '../dataplane.js';
 import { ProxyEngine, type ListenProvider } from './engine.js';
+import { SharedState } from './shared-state.js';
 import { TCP_SERVER_OPTIONS } from './tcp-proxy.js';
 import type { FromWorker, ToWorker, WireFailure } from './worker-protocol.js';
 
@@ -70,7 +72,13 @@ function setEvents(on: boolean): void {
 async function handle(m: ToWorker, h: unknown): Promise<void> {
   switch (m.t) {
     case 'init': {
-      engine = new ProxyEngine({ ...m.settings, listen: adopted });
+      let shared: SharedState | undefined;
+      if (m.settings.shared) {
+        shared = new SharedState(mapSegment(m.settings.shared.fd), m.settings.shared.proc, yieldCpu, performance.now());
+        shared.check();
+      }
+      const { shared: _segment, ...settings } = m.settings;
+      engine = new ProxyEngine({ ...settings, listen: adopted, ...(shared ? { shared } : {}) });
       setEvents(eventsOn);
       reportTimer = setInterval(() => send({ t: 'stats', snapshot: engine!.snapshot() }), m.settings.reportMs);
       send({ t: 'ready' });
@@ -92,6 +100,7 @@ async function handle(m: ToWorker, h: unknown): Promise<void> {
     }
     case 'apply': {
       try {
+        engine!.setLayout(m.layout);
         const r = await engine!.apply(m.desired);
         const failed: WireFailure[] = r.failed.map((f) => ({ service: f.service, message: f.error.message, ...('errno' in f.error && typeof f.error.errno === 'string' ? { errno: f.error.errno } : {}) }));
         // The engine closed the sockets of services this worker no longer serves.

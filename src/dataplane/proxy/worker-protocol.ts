@@ -4,6 +4,7 @@
 
 import type { BackendEvent, DataplaneSnapshot } from '../dataplane.js';
 import type { DesiredState } from '../model.js';
+import type { Layout } from './shared-layout.js';
 
 /** Engine settings a worker can take over the wire (no functions: workers use createScheduler). */
 export interface WorkerEngineSettings {
@@ -14,13 +15,16 @@ export interface WorkerEngineSettings {
   readonly backlog?: number;
   /** How often the worker pushes its counters (ms). */
   readonly reportMs: number;
+  /** The shared scheduling segment: its descriptor in the worker and the worker's process slot. */
+  readonly shared?: { readonly fd: number; readonly proc: number };
 }
 
 export type ToWorker =
   | { readonly t: 'init'; readonly settings: WorkerEngineSettings }
   /** Sent with the service's listening socket as the IPC handle. */
   | { readonly t: 'listener'; readonly key: string }
-  | { readonly t: 'apply'; readonly id: number; readonly desired: DesiredState }
+  /** `layout`: the shared slots of the services in `desired` that share their state. */
+  | { readonly t: 'apply'; readonly id: number; readonly desired: DesiredState; readonly layout: Layout }
   | { readonly t: 'report'; readonly id: number; readonly connections: boolean }
   | { readonly t: 'events'; readonly on: boolean }
   | { readonly t: 'close'; readonly id: number };

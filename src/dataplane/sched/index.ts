@@ -9,6 +9,7 @@
 //
 // Each table maps a bucket to an index into `dests`, -1 meaning "no server" (drop).
 import type { Scheduler, SchedulerFlags, SchedulerName } from './types.js';
+import type { SchedStore } from './store.js';
 import { DestinationHashScheduler } from './dh.js';
 import { WeightedFailoverScheduler } from './fo.js';
 import { LocalityLeastConnectionScheduler } from './lblc.js';
@@ -25,6 +26,7 @@ import { WeightedLeastConnectionScheduler } from './wlc.js';
 import { WeightedRoundRobinScheduler } from './wrr.js';
 
 export type * from './types.js';
+export { LocalStore, SCHED_STORE_WORDS, poolFingerprint, type SchedStore } from './store.js';
 export { HASH_SEED, flowKey, hashBucket, jhash, reciprocalScale } from './hash.js';
 export { addrKey, ipBytes } from './ip-bytes.js';
 export { connOverhead, isAvailable, weightOf } from './pool.js';
@@ -62,11 +64,14 @@ export function isSchedulerName(s: string): s is SchedulerName {
   return NAMES.has(s);
 }
 
-/** A fresh scheduler with its own state; `flags` matter to sh and mh only. */
-export function createScheduler(name: SchedulerName, flags: SchedulerFlags = {}): Scheduler {
+/**
+ * A fresh scheduler; `flags` matter to sh and mh only. rr and wrr keep their position in
+ * `store` (their own by default; the proxy passes one shared by all its processes).
+ */
+export function createScheduler(name: SchedulerName, flags: SchedulerFlags = {}, store?: SchedStore): Scheduler {
   switch (name) {
-    case 'rr': return new RoundRobinScheduler();
-    case 'wrr': return new WeightedRoundRobinScheduler();
+    case 'rr': return new RoundRobinScheduler(store);
+    case 'wrr': return new WeightedRoundRobinScheduler(store);
     case 'lc': return new LeastConnectionScheduler();
     case 'wlc': return new WeightedLeastConnectionScheduler();
     case 'lblc': return new LocalityLeastConnectionScheduler();

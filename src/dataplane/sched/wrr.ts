@@ -10,9 +10,18 @@
 // weight fell below di is still found (the kernel's comment explains the race that
 // motivates it). Any weight change resets the walk to the head, as
 // ip_vs_wrr_dest_changed() does.
+//
+// The position (cl, cw) lives in a SchedStore so that processes sharing one store walk
+// one sequence; mw and di follow from the pool and are computed by each process.
 import assert from 'node:assert/strict';
 import type { DestView, SchedRequest, Scheduler } from './types.js';
 import { gcd, isOverloaded, PoolTracker, weightOf } from './pool.js';
+import { LocalStore, poolFingerprint, type SchedStore } from './store.js';
+
+/** Store words: the pool fingerprint the position was written against, cl + 1, cw. */
+const W_FP = 0;
+const W_CL = 1;
+const W_CW = 2;
 
 /** Position -1 is the list head (IPVS mark->cl pointing at &svc->destinations). */
 const HEAD = -1;
@@ -31,19 +40,50 @@ export class WeightedRoundRobinScheduler implements Scheduler {
   #cw = 0;
   #mw = 0;
   #di = 1;
+  #fp = 0;
+  readonly #store: SchedStore;
   readonly #pool = new PoolTracker();
+
+  constructor(store: SchedStore = new LocalStore()) {
+    this.#store = store;
+  }
 
   poolChanged(dests: readonly DestView[]): void {
     this.#pool.invalidate();
-    if (this.#pool.changed(dests)) this.#destChanged(dests);
+    this.#load(dests);
   }
 
   snapshot(): WrrSnapshot {
-    return { cl: this.#cl, cw: this.#cw, mw: this.#mw, di: this.#di };
+    return { cl: this.#store.get(W_CL) - 1, cw: this.#store.get(W_CW), mw: this.#mw, di: this.#di };
   }
 
   pick(dests: readonly DestView[], _req?: SchedRequest): DestView | undefined {
-    if (this.#pool.changed(dests)) this.#destChanged(dests);
+    this.#load(dests);
+    try {
+      return this.#walk(dests);
+    } finally {
+      this.#store.set(W_CL, this.#cl + 1);
+      this.#store.set(W_CW, this.#cw);
+    }
+  }
+
+  /** Read the position from the store; a store written against another pool gets ip_vs_wrr_dest_changed(). */
+  #load(dests: readonly DestView[]): void {
+    if (this.#pool.changed(dests)) {
+      this.#fp = poolFingerprint(dests, 0x777272);
+      this.#weights(dests);
+    }
+    const st = this.#store;
+    this.#cl = st.get(W_CL) - 1;
+    this.#cw = st.get(W_CW);
+    if (st.get(W_FP) === this.#fp) return;
+    this.#destChanged();
+    st.set(W_FP, this.#fp);
+    st.set(W_CL, this.#cl + 1);
+    st.set(W_CW, this.#cw);
+  }
+
+  #walk(dests: readonly DestView[]): DestView | undefined {
     // "No available dests?"
     if (this.#mw === 0) return undefined;
     let maxAvail = 0;
@@ -60,6 +100,8 @@ export class WeightedRoundRobinScheduler implements Scheduler {
       return undefined;
     }
     const n = dests.length;
+    // A position written against a longer pool by a process a reload ahead or behind.
+    if (this.#cl >= n) this.#cl = HEAD;
     const last = this.#cl;
     let dest = this.#cl;
     let stop: number | undefined;
@@ -105,8 +147,8 @@ export class WeightedRoundRobinScheduler implements Scheduler {
     }
   }
 
-  /** ip_vs_wrr_dest_changed() */
-  #destChanged(dests: readonly DestView[]): void {
+  /** mw and di of the pool (the first half of ip_vs_wrr_dest_changed()). */
+  #weights(dests: readonly DestView[]): void {
     let g = 0;
     let max = 0;
     for (const d of dests) {
@@ -114,10 +156,14 @@ export class WeightedRoundRobinScheduler implements Scheduler {
       if (w > 0) g = g > 0 ? gcd(w, g) : w;
       if (w > max) max = w;
     }
-    this.#cl = HEAD;
     this.#di = g > 0 ? g : 1;
     this.#mw = max - (this.#di - 1);
-    if (this.#cw > this.#mw || this.#cw === 0) this.#cw = this.#mw;
+  }
+
+  /** ip_vs_wrr_dest_changed(): back to the head, cw brought into the new range. */
+  #destChanged(): void {
+    this.#cl = HEAD;
+    if (this.#cw > this.#mw || this.#cw <= 0) this.#cw = this.#mw;
     else if (this.#di > 1) this.#cw = Math.floor(this.#cw / this.#di) * this.#di + 1;
   }
 }

@@ -1,0 +1,62 @@
+// Shared memory between the processes of one halb (native/src/halb_shm.c): the daemon
+// creates a memfd segment and hands its descriptor to each proxy worker at spawn; every
+// process maps it MAP_SHARED and sees it as an ArrayBuffer that Atomics update.
+// Only src/sys/ may load the addon.
+import { createRequire } from 'node:module';
+import { NotSupportedError } from '../core/errors.js';
+
+interface ShmAddon {
+  create(bytes: number): number;
+  map(fd: number): ArrayBuffer;
+  close(fd: number): void;
+  yield(): void;
+}
+
+let cached: ShmAddon | undefined;
+
+function addon(): ShmAddon {
+  if (cached !== undefined) return cached;
+  if (process.platform !== 'linux') throw new NotSupportedError(`shared memory segments need Linux; this is ${process.platform}`);
+  const require = createRequire(import.meta.url);
+  try {
+    cached = require('../../../native/build/Release/halb_shm.node') as ShmAddon;
+  } catch (e) {
+    throw new NotSupportedError('the native addon is not built: run `npm install` (it runs node-gyp in native/)', { cause: e });
+  }
+  return cached;
+}
+
+export interface SharedSegment {
+  /** The memfd, to pass to child processes (close-on-exec: only where passed explicitly). */
+  readonly fd: number;
+  readonly buffer: ArrayBuffer;
+}
+
+/** A new zero-filled segment of `bytes` (pages cost memory only once touched). */
+export function createSegment(bytes: number): SharedSegment {
+  const a = addon();
+  const fd = a.create(bytes);
+  try {
+    return { fd, buffer: a.map(fd) };
+  } catch (e) {
+    a.close(fd);
+    throw e;
+  }
+}
+
+/** Map the segment another process created and passed as `fd`; the descriptor is closed after. */
+export function mapSegment(fd: number): ArrayBuffer {
+  const a = addon();
+  const buffer = a.map(fd);
+  a.close(fd);
+  return buffer;
+}
+
+export function closeSegmentFd(fd: number): void {
+  addon().close(fd);
+}
+
+/** sched_yield(2): let the process holding a lock run. */
+export function yieldCpu(): void {
+  addon().yield();
+}
