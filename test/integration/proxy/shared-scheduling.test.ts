@@ -97,6 +97,7 @@ test('lc holds 60 long-lived connections at 20/20/20, wlc in proportion to weigh
 });
 
 test('a persistent client stays on one real server whichever process accepts it', async () => {
+  await cluster.refresh();
   const before = new Map(cluster.processConns().map((p) => [p.pid, p.conns]));
   // 24 clients (distinct source addresses), 10 connections each, 8 at a time.
   const clients = 24;
