@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { ratio, sleep, which, writeResults, wrk, type WrkResult } from './lib.js';
+import { schedulingCost, type SchedCost } from './proxy-sched-cost.js';
 
 const HALB = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -39,7 +40,20 @@ async function waitPort(port: number, ms = 10_000): Promise<void> {
 
 interface Target { name: string; port: number; proc?: ChildProcess }
 
+function costLines(cost: readonly SchedCost[]): string[] {
+  return [
+    '## Scheduling cost per connection (select + release, one process)',
+    '',
+    '| scheduler | this process alone (ns) | shared segment (ns) | added (ns) |',
+    '|---|---|---|---|',
+    ...cost.map((c) => `| ${c.case} | ${c.localNs.toFixed(0)} | ${c.sharedNs.toFixed(0)} | ${(c.sharedNs - c.localNs).toFixed(0)} |`),
+    '',
+  ];
+}
+
 async function main(): Promise<void> {
+  const cost = schedulingCost();
+  console.log(costLines(cost).join('\n'));
   const missing: string[] = [];
   for (const bin of ['wrk', 'nginx']) if (which(bin) === undefined) missing.push(bin);
   if (missing.length > 0) {
@@ -148,9 +162,10 @@ stream { server { listen 127.0.0.1:${port}; proxy_pass 127.0.0.1:${backendPort};
       }
     }
     if (missing.length > 0) lines.push('', `Peers missing: ${missing.join(', ')}`);
+    lines.push('', ...costLines(cost));
     const md = `${lines.join('\n')}\n`;
     console.log(`\n${md}`);
-    const files = writeResults('proxy-throughput', { seconds: SECONDS, results, missing }, md);
+    const files = writeResults('proxy-throughput', { seconds: SECONDS, results, missing, schedulingCost: cost }, md);
     console.log(`wrote ${files.json} and ${files.md}`);
   } finally {
     for (const p of procs) p.kill('SIGTERM');

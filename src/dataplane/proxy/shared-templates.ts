@@ -30,8 +30,41 @@ export interface DestSlots<D> {
 
 const key16 = new Int32Array(4);
 
+/** A dotted quad as a 32-bit word, or -1 (then ipBytes decides); the hot path for IPv4 clients. */
+function quad(s: string): number {
+  let v = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || ++dots > 3) return -1;
+      v = (v << 8) | part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      part = part * 10 + (c - 0x30);
+      if (part > 255) return -1;
+      digits++;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return ((v << 8) | part) >>> 0;
+}
+
 /** The masked address as four words in key16; false for text that is no address. */
 function encode(key: string): boolean {
+  const q = quad(key);
+  if (q >= 0) {
+    key16[0] = 0;
+    key16[1] = 0;
+    key16[2] = 0xffff;
+    key16[3] = q | 0;
+    return true;
+  }
   const b = ipBytes(key);
   if (!b) return false;
   if (b.length === 4) {
