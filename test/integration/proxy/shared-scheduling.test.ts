@@ -22,12 +22,13 @@ function services(): VirtualServiceSpec[] {
     service(port.lc!, [rs(a), rs(b), rs(c)], { scheduler: 'lc' }),
     service(port.wlc!, [rs(a, 3), rs(b, 2), rs(c, 1)], { scheduler: 'wlc' }),
     service(port.persist!, [rs(a), rs(b), rs(c)], { scheduler: 'rr', persistence: { timeoutMs: 60_000 } }),
+    service(port.thresh!, [rs(a, 1, { upperThreshold: 4 }), rs(b)], { scheduler: 'rr' }),
   ];
 }
 
 before(async () => {
   backends = await Promise.all(['a', 'b', 'c'].map((n) => startBackend(n)));
-  for (const k of ['rr', 'wrr', 'lc', 'wlc', 'persist']) port[k] = await freePort();
+  for (const k of ['rr', 'wrr', 'lc', 'wlc', 'persist', 'thresh']) port[k] = await freePort();
   cluster = new ProxyCluster({ workers: 3, tickMs: 50, reportMs: 100 });
   const r = await cluster.apply({ services: services() });
   assert.deepEqual(r.failed, []);
@@ -94,6 +95,25 @@ test('lc holds 60 long-lived connections at 20/20/20, wlc in proportion to weigh
   } finally {
     await closeAll([...lc, ...wlc]);
   }
+});
+
+test('an upper threshold counts every process\'s connections: a takes 4 of 20, then is overloaded for all', async () => {
+  const sessions = await hold(port.thresh!, 20);
+  try {
+    assert.deepEqual(split(sessions), { a: 4, b: 16 });
+    await cluster.refresh();
+    const svc = cluster.snapshot().services.find((s) => s.port === port.thresh)!;
+    assert.equal(svc.realServers.find((d) => d.port === backends[0]!.port)?.overloaded, true);
+  } finally {
+    await closeAll(sessions);
+  }
+  // Below 3/4 of the threshold (all closed) the overload lifts: a is chosen again.
+  const deadline = Date.now() + 5000;
+  while ((await counted(port.thresh!)) !== 0) {
+    assert.ok(Date.now() < deadline, 'connections still counted 5 s after closing');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.deepEqual(split(await hold(port.thresh!, 2).then(async (s) => { await closeAll(s); return s; })), { a: 1, b: 1 });
 });
 
 test('a persistent client stays on one real server whichever process accepts it', async () => {
