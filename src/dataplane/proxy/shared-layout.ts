@@ -82,12 +82,12 @@ export class SlotAllocator {
     }
   }
 
-  /** Service slots in use with their tables, and dest slots in use (for SharedState.recover). */
-  inUse(): { services: { slot: number; table: number }[]; dests: number[] } {
-    const services: { slot: number; table: number }[] = [];
+  /** Service slots in use with their tables and real server slots, and every dest slot in use (for SharedState.recover). */
+  inUse(): { services: { slot: number; table: number; dests: number[] }[]; dests: number[] } {
+    const services: { slot: number; table: number; dests: number[] }[] = [];
     const dests: number[] = [];
     for (const s of this.#svcs.values()) {
-      services.push({ slot: s.slot, table: s.table });
+      services.push({ slot: s.slot, table: s.table, dests: [...s.dests.values()] });
       dests.push(...s.dests.values());
     }
     return { services, dests };

@@ -229,9 +229,11 @@ export class SharedState {
   /**
    * A worker in `proc` died: its counts go to zero (its connections died with it), its
    * marks on templates go, and a lock it held is released. The caller holds no lock;
-   * `services` lists the service slots (with their template table, or -1) in use.
+   * `services` lists the service slots in use with their template table (or -1) and
+   * real server slots. persistconns is recounted from the tables, in case the worker
+   * died between changing a template and counting it.
    */
-  recover(proc: number, services: readonly { slot: number; table: number }[], dests: readonly number[]): void {
+  recover(proc: number, services: readonly { slot: number; table: number; dests?: readonly number[] }[], dests: readonly number[]): void {
     const owner = proc + 1;
     for (const s of services) {
       Atomics.compareExchange(this.w, SVC_BASE + s.slot * SVC_WORDS + S_LOCK, owner, 0);
@@ -247,10 +249,15 @@ export class SharedState {
       if (s.table < 0) continue;
       this.lock(s.slot);
       try {
+        const held = new Map<number, number>();
         for (let e = 0; e < TEMPLATE_CAPACITY; e++) {
           const b = this.entry(s.table, e);
-          if (this.w[b + T_STATE] !== T_EMPTY) this.w[b + word] = this.w[b + word]! & ~bit;
+          const state = this.w[b + T_STATE];
+          if (state === T_EMPTY) continue;
+          this.w[b + word] = this.w[b + word]! & ~bit;
+          if (state === T_VALID || state === T_INVALID) held.set(this.w[b + T_DEST]!, (held.get(this.w[b + T_DEST]!) ?? 0) + 1);
         }
+        for (const d of s.dests ?? []) this.w[DEST_BASE + d * DEST_WORDS + D_PERSIST] = held.get(d) ?? 0;
       } finally {
         this.unlock(s.slot);
       }

@@ -74,6 +74,18 @@ test('a template lives while any process holds connections through it; a dead pr
   assert.equal(a.persistConns(3), 0);
 });
 
+test('recovery recounts persistconns from the table (a worker may die between the two)', () => {
+  const [a, b] = pair();
+  const tb = templates(b, fakeDests(b));
+  tb.create('203.0.113.9', fakeDests(b)[1]!, 0);
+  // As if the worker died after writing the entry but before counting it.
+  b.addPersist(4, -1);
+  assert.equal(a.persistConns(4), 0);
+  a.recover(1, [{ slot: 0, table: 0, dests: [3, 4] }], [3, 4]);
+  assert.equal(a.persistConns(4), 1);
+  assert.equal(a.persistConns(3), 0);
+});
+
 test('connection counts are per process, summed on read, and a dead process\'s share is zeroed', () => {
   const [a, b] = pair();
   a.addOwn(7, 2, 1);
