@@ -84,6 +84,12 @@ function hash(): number {
     h = Math.imul(h ^ key16[k]!, 0x85ebca6b);
     h ^= h >>> 13;
   }
+  // murmur3's finaliser: neighbouring addresses (one /24 of clients) spread over the table.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return (h >>> 0) & MASK;
 }
 
@@ -120,7 +126,7 @@ export class SharedTemplates<D extends PersistDest> implements Templates<D> {
     const w = this.#st.w;
     const b = this.#st.entry(this.#table, e);
     const snow = now + this.#st.clockOffset;
-    if (this.#st.f[(b + F.T_EXPIRES) / 2]! <= snow && w[b + F.T_MASK] === 0 && w[b + F.T_MASK + 1] === 0) {
+    if (this.#st.f[(b + F.T_EXPIRES) >> 1]! <= snow && w[b + F.T_MASK] === 0 && w[b + F.T_MASK + 1] === 0) {
       this.#drop(e);
       return undefined;
     }
@@ -151,7 +157,7 @@ export class SharedTemplates<D extends PersistDest> implements Templates<D> {
       w[b + F.T_DEST] = slot;
       w[b + F.T_MASK] = 0;
       w[b + F.T_MASK + 1] = 0;
-      this.#st.f[(b + F.T_EXPIRES) / 2] = now + this.#st.clockOffset + this.timeoutMs;
+      this.#st.f[(b + F.T_EXPIRES) >> 1] = now + this.#st.clockOffset + this.timeoutMs;
       this.#st.addPersist(slot, 1);
       return this.#template(e, key, dest);
     }
@@ -165,7 +171,7 @@ export class SharedTemplates<D extends PersistDest> implements Templates<D> {
     st.controlled++;
     st.expiresAt = now + this.timeoutMs;
     if (w[b + F.T_GEN] !== st.gen) return;
-    this.#st.f[(b + F.T_EXPIRES) / 2] = now + this.#st.clockOffset + this.timeoutMs;
+    this.#st.f[(b + F.T_EXPIRES) >> 1] = now + this.#st.clockOffset + this.timeoutMs;
     if (st.controlled === 1) {
       w[b + this.#word] = w[b + this.#word]! | this.#bit;
       this.#mine.set(st.e, st);
@@ -191,7 +197,7 @@ export class SharedTemplates<D extends PersistDest> implements Templates<D> {
       const b = this.#st.entry(this.#table, e);
       const s = w[b + F.T_STATE];
       if (s !== T_VALID && s !== T_INVALID) continue;
-      const fi = (b + F.T_EXPIRES) / 2;
+      const fi = (b + F.T_EXPIRES) >> 1;
       if (this.#st.f[fi]! <= snow) {
         if (w[b + F.T_MASK] === 0 && w[b + F.T_MASK + 1] === 0) {
           this.#drop(e);
@@ -225,7 +231,7 @@ export class SharedTemplates<D extends PersistDest> implements Templates<D> {
       const dest = this.#slots.destOf(w[b + F.T_DEST]!);
       if (!dest) continue;
       const t = this.#template(e, keyText(w, b + F.T_KEY), dest);
-      t.expiresAt = this.#st.f[(b + F.T_EXPIRES) / 2]! - this.#st.clockOffset;
+      t.expiresAt = this.#st.f[(b + F.T_EXPIRES) >> 1]! - this.#st.clockOffset;
       t.valid = s === T_VALID;
       yield t;
     }
@@ -252,7 +258,7 @@ export class SharedTemplates<D extends PersistDest> implements Templates<D> {
     const gen = this.#st.w[b + F.T_GEN]!;
     const mine = this.#mine.get(e);
     if (mine && mine.gen === gen) return mine;
-    const expiresAt = this.#st.f[(b + F.T_EXPIRES) / 2]! - this.#st.clockOffset;
+    const expiresAt = this.#st.f[(b + F.T_EXPIRES) >> 1]! - this.#st.clockOffset;
     return { e, gen, key, dest, expiresAt, controlled: 0, valid: true, alive: true };
   }
 
