@@ -44,7 +44,7 @@ export function routerBirdConfig(t: Topology): string {
     '  ipv4 { import none; export all; };',
     '  merge paths on;',
     '}',
-    'protocol bfd { interface "*" { interval 100 ms; multiplier 3; }; }',
+    'protocol bfd { interface "*" { interval 100 ms; multiplier 5; }; }',
     // Session changes in the router's log: what the failover drill's numbers come from.
     'debug protocols { states };',
   ];
@@ -77,6 +77,9 @@ export function ecmpDirectorConfig(t: Topology, d: Director, weight: number): st
     `    local_as ${DIRECTOR_AS}`,
     `    router_id ${directorAddress(d)}`,
     `    neighbor ${ROUTER_ID} as ${ROUTER_AS} bfd`,
+    // 100 ms x 5: a lost director leaves the router within about half a second, and a
+    // loaded 2-core machine does not make healthy sessions flap.
+    '    bfd_multiplier 5',
     '    hold_time 3',
     '    keepalive_time 1',
     `    announce ${t.vip}`,
@@ -187,3 +190,30 @@ export async function waitNextHops(state: LabState, want: number, timeoutMs: num
 }
 
 export const ECMP_PREFIX_NOTE = `client ${CLIENT_NET} via router ${CLIENT_GATEWAY}; directors /${FRONT_PREFIX}`;
+
+export interface EcmpStatus {
+  readonly nextHops: readonly string[];
+  readonly routerSessions: readonly RouterSession[];
+  /** What each director says it announces (from its halb_bgp status). */
+  readonly announced: Readonly<Record<string, string>>;
+  readonly error?: string;
+}
+
+/** The router's view for `halb lab status`: sessions and next hops for the VIP. */
+export async function ecmpStatus(state: LabState, announced: Readonly<Record<string, string>>): Promise<EcmpStatus | undefined> {
+  if (state.topology.router === undefined) return undefined;
+  try {
+    const hops = await routerNextHops(state);
+    return { nextHops: hops.map((h) => `${h.via} (${directorOfHop(state.topology, h.via)})`), routerSessions: await routerSessions(state), announced };
+  } catch (e) {
+    return { nextHops: [], routerSessions: [], announced, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+export function renderEcmpStatus(s: EcmpStatus, vip: string): string[] {
+  return [
+    '', `router: ${vip} via ${s.nextHops.length === 0 ? 'nothing' : s.nextHops.join(', ')} (${s.nextHops.length} next hop(s))`,
+    ...s.routerSessions.map((x) => `  BGP ${x.director.padEnd(5)} ${x.state.padEnd(5)} ${x.info.padEnd(12)} ${s.announced[x.director] ?? ''}`),
+    ...(s.error !== undefined ? [`  router: ${s.error}`] : []),
+  ];
+}
