@@ -119,6 +119,8 @@ export async function configureEcmp(state: LabState): Promise<void> {
     // Every director holds the VIP (anycast): the proxy listens on it; nft DR forwards before it matters.
     await addAddress(d.ns, 'lo', `${t.vip}/32`);
     await execIn(d.ns, 'ip', ['link', 'set', 'lo', 'up']);
+    // Full NAT (proxy) answers the client itself, through the router.
+    await addRoute(d.ns, ['default', 'via', ROUTER_ID, 'dev', LAN_IF]);
   }
   for (const rs of t.realServers) {
     if (t.options.mode === 'dr') await addRoute(rs.ns, [CLIENT_NET, 'dev', LAN_IF]);
