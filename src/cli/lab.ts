@@ -89,10 +89,12 @@ function upCommand(): Command {
 function describe(s: LabState): string {
   const t = s.topology;
   const name = s.name !== '' ? ` --name ${s.name}` : '';
-  const lines = [`lab ${s.name === '' ? 'default' : s.name} is up: ${t.options.mode} via the ${t.options.dataplane} dataplane, VRRPv${t.options.vrrpVersion}, advert_int ${t.options.advertInt} s`, ''];
+  const how = t.router !== undefined ? 'active-active over BGP + ECMP (no VRRP)' : `VRRPv${t.options.vrrpVersion}, advert_int ${t.options.advertInt} s`;
+  const lines = [`lab ${s.name === '' ? 'default' : s.name} is up: ${t.options.mode} via the ${t.options.dataplane} dataplane, ${how}`, ''];
   lines.push(`  client  ${t.client.ns.padEnd(14)} ${t.client.addresses.join(' ')}`);
   for (const d of t.directors) {
-    lines.push(`  ${d.role.padEnd(6)}  ${d.ns.padEnd(14)} ${d.addresses.join(' ').padEnd(32)} ${d.software === 'keepalived' ? 'keepalived -P + halb -C' : 'halb'}, ${d.state} priority ${d.priority}`);
+    const role = t.router !== undefined ? 'announces the VIP over BGP' : `${d.state} priority ${d.priority}`;
+    lines.push(`  ${d.role.padEnd(6)}  ${d.ns.padEnd(14)} ${d.addresses.join(' ').padEnd(32)} ${d.software === 'keepalived' ? 'keepalived -P + halb -C' : 'halb'}, ${role}`);
   }
   for (const r of t.realServers) lines.push(`  ${r.role.padEnd(6)}  ${r.ns.padEnd(14)} ${r.addresses.join(' ').padEnd(32)} web server answering "${r.role}"`);
   if (t.router !== undefined) lines.push(`  router  ${t.router.ns.padEnd(14)} ${t.router.addresses.join(' ').padEnd(32)} BIRD 2, ECMP over ${t.directors.length} director(s)`);
@@ -146,7 +148,7 @@ interface DrillOpts { name: string; json?: boolean; html: string | false; markdo
 
 function drillCommand(): Command {
   return new Command('drill').description('run the seeds\' experiments under client load and report what the client saw')
-    .argument('<drill>', 'failover | failback | rs-down | rs-up | partition | reload | all (or a comma list)')
+    .argument('<drill>', 'failover | failback | rs-down | rs-up | partition | reload | all (or a comma list); an --ecmp lab: failover | spread')
     .addOption(nameOption())
     .option('--json', 'print the report as JSON (progress goes to stderr)')
     .option('--html <FILE>', 'write the timeline as a self-contained HTML file', 'halb-lab-report.html')
