@@ -1,5 +1,5 @@
 // The layering of STYLE.md, enforced by `npm run depcheck` (part of `npm test`):
-//   core <- config <- {vrrp, check, dataplane(+sched)} <- daemon
+//   core <- config <- {vrrp, check, dataplane(+sched), bgp} <- daemon
 //   native <- sys <- {vrrp/engine, dataplane/nft/apply, dataplane/proxy/{cluster,worker-main} (shm only), daemon}
 // vrrp, check and dataplane never import each other; nothing imports daemon;
 // api and cli see only types, snapshots and the daemon's command interface.
@@ -17,6 +17,8 @@ module.exports = {
       from: { path: '^src/vrrp/' }, to: { path: '^src/(check|dataplane|daemon|api|cli)/' } },
     { name: 'check-not-peers', severity: 'error',
       from: { path: '^src/check/' }, to: { path: '^src/(vrrp|dataplane|daemon|api|cli|sys)/' } },
+    { name: 'bgp-not-peers', severity: 'error', comment: 'bgp (announcement policy, BIRD driver) sees config and core; the daemon feeds it events',
+      from: { path: '^src/bgp/' }, to: { path: '^src/(vrrp|check|dataplane|daemon|api|cli|sys)/' } },
     { name: 'dataplane-not-peers', severity: 'error',
       from: { path: '^src/dataplane/' }, to: { path: '^src/(vrrp|check|daemon|api|cli)/' } },
     { name: 'only-engine-touches-sys-in-vrrp', severity: 'error', comment: 'only vrrp/engine.ts may import sys/',

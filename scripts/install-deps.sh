@@ -5,8 +5,9 @@
 set -euo pipefail
 # iputils-ping: PING_CHECK; openssl: the SSL_GET test makes its certificate;
 # chromium: the dashboard's browser test (playwright-core drives /usr/bin/chromium);
-# python3: the sd_notify test's unix datagram listener.
-pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3)
+# python3: the sd_notify test's unix datagram listener; bird2: halb_bgp's BGP daemon and the
+# --ecmp lab's router.
+pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3 bird2)
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(wrk haproxy nginx-light libnginx-mod-stream curl)
 fi
@@ -27,6 +28,8 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # Debian starts keepalived as a service on install; tests run their own instances.
 systemctl stop keepalived 2>/dev/null || true
+# And BIRD: halb and the lab run their own, each with its own control socket.
+systemctl stop bird 2>/dev/null || true
 pkill -x keepalived 2>/dev/null || true
 # The same for the bench peers: benches start their own nginx and HAProxy in namespaces.
 if [ "${1:-}" = "--bench" ]; then

@@ -30,6 +30,8 @@ export interface DaemonStatus {
   readonly vrrp?: unknown;
   /** Health checking snapshot (checker states, scheduling lateness) when checkers run. */
   readonly health?: unknown;
+  /** halb_bgp: daemon, sessions and announced prefixes (src/bgp/speaker.ts BgpSnapshot). */
+  readonly bgp?: unknown;
 }
 
 export interface CommandResult {

@@ -28,6 +28,10 @@ export const DASHBOARD_HTML = `<!doctype html>
     <h3>State timeline <small>(last 10 minutes)</small></h3>
     <div id="timeline"></div>
   </section>
+  <section id="bgp" hidden>
+    <h2>BGP <small class="muted">(halb_bgp)</small></h2>
+    <div id="bgp-body"></div>
+  </section>
   <section id="pools">
     <h2>Pools</h2>
     <div id="services"><p class="empty">no virtual server</p></div>

@@ -197,7 +197,32 @@ export const DASHBOARD_JS = String.raw`
       ' · ' + d.reloads + ' reload(s) · event loop p99 ' + s.eventLoopLagMs.p99 + ' ms';
     renderInstances(s);
     renderTimeline(s);
+    renderBgp(s);
     renderServices(s);
+  }
+
+  // ---- BGP (halb_bgp, docs/bgp.md): the daemon, sessions, announced VIPs ----
+  function renderBgp(s) {
+    const b = s.daemon.bgp;
+    const sec = byId('bgp');
+    sec.hidden = !b;
+    if (!b) return;
+    const d = b.daemon;
+    const daemon = h('p', null, h('span', { class: 'badge ' + (d.state === 'running' ? 'up' : 'down'), text: d.state }),
+      h('span', { text: ' BIRD' + (d.pid ? ' pid ' + d.pid : '') + ' · AS ' + b.localAs + ' · router id ' + b.routerId + (d.restarts ? ' · ' + d.restarts + ' restart(s)' : '') }),
+      d.error ? h('div', { class: 'muted', text: d.error }) : null,
+      b.pushError ? h('div', { class: 'muted', text: 'push: ' + b.pushError }) : null);
+    const sessions = h('table', { class: 'bgp-sessions' },
+      h('thead', null, h('tr', null, ['Neighbor', 'AS', 'Session'].map((t) => h('th', { text: t })))),
+      h('tbody', null, b.sessions.map((x) => h('tr', { 'data-neighbor': x.neighbor },
+        h('td', { text: x.neighbor }), h('td', { class: 'num', text: String(x.remoteAs) }),
+        h('td', null, h('span', { class: 'badge ' + (x.bgpState.indexOf('Established') === 0 ? 'up' : 'down'), text: x.bgpState || x.state }))))));
+    const prefixes = h('table', { class: 'bgp-prefixes' },
+      h('thead', null, h('tr', null, ['VIP', 'Announced', 'Why'].map((t) => h('th', { text: t })))),
+      h('tbody', null, b.prefixes.map((p) => h('tr', { 'data-prefix': p.prefix },
+        h('td', { text: p.prefix }), h('td', null, h('span', { class: 'badge ' + (p.announced ? 'up' : 'down'), text: p.announced ? 'announced' : 'withdrawn' })),
+        h('td', { text: p.reason })))));
+    byId('bgp-body').replaceChildren(daemon, sessions, h('h3', { text: 'Prefixes' }), prefixes);
   }
 
   function renderInstances(s) {

@@ -7,6 +7,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AdminStatus } from './admin-types.js';
 import type { StatsSnapshot } from '../dataplane/dataplane.js';
 import { healthStatus, statusView, vrrpStatus } from './status-view.js';
+import { bgpMetrics } from './metrics-bgp.js';
 
 type Labels = Record<string, string>;
 type Sink = (labels: Labels, value: number) => void;
@@ -172,11 +173,13 @@ export function createMetrics(source: () => Promise<AdminStatus>, opts: { defaul
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const f = new Families(registry);
   const fill = buildFamilies(f);
+  const fillBgp = bgpMetrics(registry);
   let chain: Promise<unknown> = Promise.resolve();
   const render = async (): Promise<string> => {
     const s = await source();
     f.reset();
     fill(s);
+    fillBgp(s);
     return registry.metrics();
   };
   return {

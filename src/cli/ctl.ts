@@ -5,6 +5,8 @@ import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { controlRequest } from './control-client.js';
 import { formatConnections, formatList } from './ipvsadm-format.js';
+import { formatBgp } from './bgp-format.js';
+import type { BgpSnapshot } from '../bgp/speaker.js';
 
 interface ListOpts { numeric?: boolean; stats?: boolean; rate?: boolean; connection?: boolean; json?: boolean }
 
@@ -87,6 +89,20 @@ export function ctlCommand(): Command {
     .description('drop a run-time weight or drain: back to the configured weight and the checkers\' verdict')
     .argument('<service>').argument('<real-server>')
     .action((service: string, realServer: string) => command({ cmd: 'enable', service, realServer }));
+  ctl.command('bgp')
+    .description('BGP (halb_bgp): the daemon, sessions with neighbours, announced prefixes and why')
+    .option('--json', 'the status section as JSON')
+    .action(async (o: { json?: boolean }) => {
+      const path = (ctl.opts() as { controlSocket: string }).controlSocket;
+      try {
+        const r = await controlRequest(path, { cmd: 'status' });
+        if (!r.ok) return fail(r.error);
+        const b = (r.result as DaemonStatus).bgp as BgpSnapshot | undefined;
+        process.stdout.write(o.json === true ? `${JSON.stringify(b ?? null, null, 2)}\n` : formatBgp(b));
+      } catch (e) {
+        fail(e instanceof Error ? e.message : String(e));
+      }
+    });
   ctl.command('release')
     .description('make a VRRP instance give up mastership now')
     .argument('<instance>')

@@ -1,7 +1,7 @@
 // `halb lab`: the seeds' cluster (client, two directors, two web servers) in network
 // namespaces on this machine, with drills that measure what the seeds could only watch.
 //   halb lab up [--directors 2] [--real-servers 2] [--mode nat|dr] [--dataplane proxy|nft]
-//               [--peer keepalived] [--vrrp-version 2|3] [--advert-int S] [--garp-master-refresh S]
+//               [--peer keepalived] [--vrrp-version 2|3] [--advert-int S] [--garp-master-refresh S] [--ecmp]
 //   halb lab status [--json]
 //   halb lab drill failover|failback|rs-down|rs-up|partition|reload|all [--json] [--html FILE]
 //   halb lab down [--all]
@@ -14,6 +14,7 @@ import { HalbError } from '../core/errors.js';
 import { listNamespaces } from '../sys/netns.js';
 import { labDown } from '../lab/lab-down.js';
 import { labUp } from '../lab/lab-up.js';
+import { runEcmpDrill } from '../lab/ecmp-drill.js';
 import { renderHtml } from '../lab/report-html.js';
 import { renderMarkdown, renderText } from '../lab/report-table.js';
 import { parseDrillNames, runDrills } from '../lab/run-drills.js';
@@ -39,7 +40,7 @@ const nameOption = (): Option => new Option('--name <NAME>', 'lab name, to run s
 
 interface UpOpts {
   name: string; directors: string; realServers: string; mode: 'nat' | 'dr'; dataplane?: 'proxy' | 'nft'; peer?: 'keepalived';
-  vrrpVersion: string; advertInt: string; workers: string; garpMasterRefresh: string;
+  vrrpVersion: string; advertInt: string; workers: string; garpMasterRefresh: string; ecmp?: boolean;
 }
 
 function upOptions(o: UpOpts): LabOptions {
@@ -55,6 +56,7 @@ function upOptions(o: UpOpts): LabOptions {
     advertInt: Number(o.advertInt),
     workers: Number(o.workers),
     garpMasterRefresh: Number(o.garpMasterRefresh),
+    ...(o.ecmp === true ? { ecmp: true } : {}),
   };
   const why = validateOptions(opts);
   if (why !== undefined) throw new HalbError('HALB_ERR_USAGE', why);
@@ -73,6 +75,7 @@ function upCommand(): Command {
     .option('--advert-int <S>', 'advert_int in seconds', String(DEFAULT_OPTIONS.advertInt))
     .option('--workers <N>', 'proxy worker processes per halb (--workers)', String(DEFAULT_OPTIONS.workers))
     .option('--garp-master-refresh <S>', 'garp_master_refresh on every instance (0 = off, as in the seeds)', '0')
+    .option('--ecmp', 'active-active: every director announces the VIP over BGP to a router namespace (BIRD 2, ECMP); no VRRP')
     .action(async (o: UpOpts) => {
       try {
         const s = await labUp(upOptions(o), { log: err });
@@ -86,13 +89,16 @@ function upCommand(): Command {
 function describe(s: LabState): string {
   const t = s.topology;
   const name = s.name !== '' ? ` --name ${s.name}` : '';
-  const lines = [`lab ${s.name === '' ? 'default' : s.name} is up: ${t.options.mode} via the ${t.options.dataplane} dataplane, VRRPv${t.options.vrrpVersion}, advert_int ${t.options.advertInt} s`, ''];
+  const how = t.router !== undefined ? 'active-active over BGP + ECMP (no VRRP)' : `VRRPv${t.options.vrrpVersion}, advert_int ${t.options.advertInt} s`;
+  const lines = [`lab ${s.name === '' ? 'default' : s.name} is up: ${t.options.mode} via the ${t.options.dataplane} dataplane, ${how}`, ''];
   lines.push(`  client  ${t.client.ns.padEnd(14)} ${t.client.addresses.join(' ')}`);
   for (const d of t.directors) {
-    lines.push(`  ${d.role.padEnd(6)}  ${d.ns.padEnd(14)} ${d.addresses.join(' ').padEnd(32)} ${d.software === 'keepalived' ? 'keepalived -P + halb -C' : 'halb'}, ${d.state} priority ${d.priority}`);
+    const role = t.router !== undefined ? 'announces the VIP over BGP' : `${d.state} priority ${d.priority}`;
+    lines.push(`  ${d.role.padEnd(6)}  ${d.ns.padEnd(14)} ${d.addresses.join(' ').padEnd(32)} ${d.software === 'keepalived' ? 'keepalived -P + halb -C' : 'halb'}, ${role}`);
   }
   for (const r of t.realServers) lines.push(`  ${r.role.padEnd(6)}  ${r.ns.padEnd(14)} ${r.addresses.join(' ').padEnd(32)} web server answering "${r.role}"`);
-  lines.push('', `VIP ${t.vip}:80 (virtual_server, lb_algo rr) on ${t.directors[0]?.role ?? '?'}`,
+  if (t.router !== undefined) lines.push(`  router  ${t.router.ns.padEnd(14)} ${t.router.addresses.join(' ').padEnd(32)} BIRD 2, ECMP over ${t.directors.length} director(s)`);
+  lines.push('', t.router !== undefined ? `VIP ${t.vip}:80 (virtual_server, lb_algo mh) announced over BGP by every director` : `VIP ${t.vip}:80 (virtual_server, lb_algo rr) on ${t.directors[0]?.role ?? '?'}`,
     `reach it:   ip netns exec ${t.client.ns} curl http://${t.vip}/`,
     `status:     halb lab status${name}`,
     `drills:     halb lab drill all${name}`,
@@ -142,7 +148,7 @@ interface DrillOpts { name: string; json?: boolean; html: string | false; markdo
 
 function drillCommand(): Command {
   return new Command('drill').description('run the seeds\' experiments under client load and report what the client saw')
-    .argument('<drill>', 'failover | failback | rs-down | rs-up | partition | reload | all (or a comma list)')
+    .argument('<drill>', 'failover | failback | rs-down | rs-up | partition | reload | all (or a comma list); an --ecmp lab: failover | spread')
     .addOption(nameOption())
     .option('--json', 'print the report as JSON (progress goes to stderr)')
     .option('--html <FILE>', 'write the timeline as a self-contained HTML file', 'halb-lab-report.html')
@@ -152,8 +158,14 @@ function drillCommand(): Command {
     .option('--timeout <MS>', 'client request timeout', '1000')
     .action(async (which: string, o: DrillOpts) => {
       try {
-        const names = parseDrillNames(which);
         const state = loadState(o.name);
+        if (state.options.ecmp === true) {
+          const r = await runEcmpDrill(state, which, err);
+          process.stdout.write(o.json === true ? `${JSON.stringify(r.json, null, 2)}\n` : r.text);
+          if (!r.ok) process.exitCode = 1;
+          return;
+        }
+        const names = parseDrillNames(which);
         const rate = Number(o.rate);
         const timeoutMs = Number(o.timeout);
         if (!(rate >= 1 && rate <= 2000)) throw new HalbError('HALB_ERR_USAGE', '--rate must be 1..2000');

@@ -10,6 +10,7 @@ import { seededRandom } from './params.js';
 import { topKeywords } from './keywords/top.js';
 import { validateVrrp } from './validate-vrrp.js';
 import { validateLvs } from './validate-lvs.js';
+import { validateBgp } from './validate-bgp.js';
 import type { HostInfo } from './host.js';
 
 export interface LoadOptions {
@@ -49,6 +50,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
     parseStatements(stmts, topKeywords(config), diag);
     validateVrrp(config, diag, opts.host);
     validateLvs(config, diag);
+    validateBgp(config, diag);
   }
   return { config, diagnostics: diag.items, files: pre.files, ok: !diag.hasErrors() };
 }

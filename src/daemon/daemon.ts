@@ -13,6 +13,7 @@ import { configToDesired } from './config-to-desired.js';
 import { HealthCoordinator } from './health.js';
 import { VrrpSide } from './vrrp-side.js';
 import { DaemonAdmin } from './admin-backend.js';
+import { BgpSide } from './bgp-side.js';
 import { AdminCommandError, type AdminBackend } from '../api/admin-types.js';
 
 export interface DaemonOptions {
@@ -54,12 +55,15 @@ export class Daemon {
   readonly #vrrp: VrrpSide | undefined;
   readonly #lvs: boolean;
   readonly #admin: DaemonAdmin;
+  /** halb_bgp: announce VIPs this director can serve (docs/bgp.md). */
+  readonly #bgp: BgpSide;
 
   private constructor(opts: DaemonOptions, loaded: LoadResult) {
     this.#opts = opts;
     this.#log = opts.log;
     this.#loaded = loaded;
     this.#startedAt = (opts.wallNow ?? Date.now)();
+    this.#bgp = new BgpSide(opts.log, opts.controlSocket);
     this.#health = new HealthCoordinator({
       log: opts.log,
       ejectAfter: opts.ejectAfter ?? DEFAULT_EJECT_AFTER,
@@ -139,6 +143,7 @@ export class Daemon {
     const d = new Daemon(opts, loaded);
     try {
       if (d.#lvs) d.#health.setConfig(loaded.config);
+      if (d.#lvs) await d.#bgp.configure(loaded.config);
       await d.#apply(loaded.config, 'start');
       if (d.#vrrp !== undefined) opts.log.info(await d.#vrrp.apply(loaded.config));
       d.#control = await ControlServer.listen(opts.controlSocket, (req) => d.#handle(req), opts.log);
@@ -165,7 +170,15 @@ export class Daemon {
     }, this.#opts.dataplane.engine);
     if (why !== 'health change') for (const n of m.notes) this.#log.warn(`${n.service}: ${n.message}`);
     this.#health.setEndpointIds(m.rsIds);
-    const r = await this.#opts.dataplane.apply(m.desired);
+    let r: Awaited<ReturnType<Dataplane['apply']>>;
+    try {
+      r = await this.#opts.dataplane.apply(m.desired);
+    } catch (e) {
+      void this.#bgp.dataplaneFailed(e);
+      throw e;
+    }
+    // Not awaited: a slow BGP daemon must not hold up the next apply (the speaker queues).
+    void this.#bgp.applied(m, r);
     for (const [id, up] of m.quorum) {
       const was = this.#quorum.get(id);
       const vs = m.vsById.get(id);
@@ -197,6 +210,7 @@ export class Daemon {
         return { applied: false, diagnostics: next.diagnostics, summary };
       }
       if (this.#lvs) this.#health.setConfig(next.config);
+      if (this.#lvs) await this.#bgp.configure(next.config);
       let summary = await this.#apply(next.config, 'reload');
       if (this.#vrrp !== undefined) summary += `; ${await this.#vrrp.apply(next.config)}`;
       this.#loaded = next;
@@ -265,6 +279,7 @@ export class Daemon {
     return {
       pid: process.pid, configFile: this.#opts.configFile, startedAt: this.#startedAt, reloads: this.#reloads,
       ...(this.#lastReload !== undefined ? { lastReload: this.#lastReload } : {}),
+      ...(this.#bgp.snapshot() !== undefined ? { bgp: this.#bgp.snapshot() } : {}),
     };
   }
 
@@ -281,6 +296,7 @@ export class Daemon {
     await this.#control?.close();
     await this.#vrrp?.stop();
     await this.#health.stop();
+    await this.#bgp.stop();
     this.#admin.close();
     await this.#opts.dataplane.close();
     if (this.#opts.pidFile !== undefined) rmSync(this.#opts.pidFile, { force: true });

@@ -13,6 +13,7 @@ import {
 import { labDown } from './lab-down.js';
 import { probe } from './observe.js';
 import { preflight } from './preflight.js';
+import { configureEcmp, startRouter, waitNextHops } from './ecmp.js';
 import { HALB_CLI, startDirector, startWeb, writeConfigs } from './processes.js';
 import { labDir, readState, writeState, type LabState } from './state.js';
 import {
@@ -67,7 +68,9 @@ async function waitReady(state: LabState, timeoutMs: number): Promise<void> {
   const master = t.directors[0];
   if (master === undefined) return;
   const end = performance.now() + timeoutMs;
-  while (!(await linkAddresses(master.ns, LAN_IF)).some((a) => a.address === t.vip)) {
+  // --ecmp: every director's announcement reaches the router instead of a VRRP master.
+  if (t.router !== undefined) await waitNextHops(state, t.directors.length, timeoutMs);
+  while (t.router === undefined && !(await linkAddresses(master.ns, LAN_IF)).some((a) => a.address === t.vip)) {
     if (performance.now() > end) throw new HalbError('HALB_ERR_SYS', `${master.role} did not take the VIP ${t.vip} within ${timeoutMs} ms; see ${state.dir}/${master.role}.log`);
     await pause(100);
   }
@@ -106,8 +109,10 @@ export async function labUp(o: LabOptions, u: UpOptions): Promise<LabState> {
     u.log(`building ${namespacesOf(t).length} namespaces on one bridge (${t.switchNs})`);
     await wire(t);
     await configureRoles(state);
+    await configureEcmp(state);
     writeConfigs(state);
     for (const rs of t.realServers) await startWeb(state, rs);
+    await startRouter(state);
     for (const d of t.directors) {
       u.log(`starting ${d.software === 'keepalived' ? 'keepalived -P + halb -C' : 'halb'} on ${d.role} (${d.state}, priority ${d.priority})`);
       await startDirector(state, d);

@@ -11,7 +11,7 @@ import type { LabOptions } from './topology.js';
 
 /** Program -> the Debian package that installs it. */
 const PACKAGES: Readonly<Record<string, string>> = {
-  ip: 'iproute2', bridge: 'iproute2', sysctl: 'procps', keepalived: 'keepalived', nft: 'nftables',
+  ip: 'iproute2', bridge: 'iproute2', sysctl: 'procps', keepalived: 'keepalived', nft: 'nftables', bird: 'bird2',
 };
 
 export function hasProgram(name: string): boolean {
@@ -20,7 +20,7 @@ export function hasProgram(name: string): boolean {
 
 /** The programs a lab with `o` runs. */
 export function programsFor(o: LabOptions): string[] {
-  return ['ip', 'bridge', 'sysctl', ...(o.peer === 'keepalived' ? ['keepalived'] : []), ...(o.dataplane === 'nft' ? ['nft'] : [])];
+  return ['ip', 'bridge', 'sysctl', ...(o.peer === 'keepalived' ? ['keepalived'] : []), ...(o.dataplane === 'nft' ? ['nft'] : []), ...(o.ecmp === true ? ['bird'] : [])];
 }
 
 /** `apt-get install` line for the missing programs, or undefined when none is missing. */

@@ -10,6 +10,7 @@ import { HalbError } from '../core/errors.js';
 import { isAlive, signalGroup, spawnDetached, waitGone } from '../sys/netns.js';
 import { controlRequest } from '../cli/control-client.js';
 import { directorConfig } from './config-writer.js';
+import { ecmpDirectorConfig } from './ecmp.js';
 import { directorFiles, processKey, writeState, type LabProcess, type LabState } from './state.js';
 import type { Director, RealServerHost } from './topology.js';
 
@@ -30,7 +31,8 @@ async function launch(state: LabState, p: Omit<LabProcess, 'pid' | 'startedAt'>)
 /** Write every director's keepalived.conf with the lab's current weight. */
 export function writeConfigs(state: LabState): void {
   for (const d of state.topology.directors) {
-    writeFileSync(directorFiles(state.dir, d.role).conf, directorConfig(state.topology, d, { weight: state.weight }));
+    const t = state.topology;
+    writeFileSync(directorFiles(state.dir, d.role).conf, t.router !== undefined ? ecmpDirectorConfig(t, d, state.weight) : directorConfig(t, d, { weight: state.weight }));
   }
 }
 

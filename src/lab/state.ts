@@ -15,8 +15,8 @@ export const DEFAULT_LAB_ROOT = '/run/halb-lab';
 export interface LabProcess {
   /** Host role (dir1, rs2, ...). */
   readonly host: string;
-  /** What it is: 'halb', 'halb-lvs' (halb -C beside keepalived), 'keepalived', 'web'. */
-  readonly kind: 'halb' | 'halb-lvs' | 'keepalived' | 'web';
+  /** What it is: 'halb', 'halb-lvs' (halb -C beside keepalived), 'keepalived', 'web', 'bird' (the --ecmp router). */
+  readonly kind: 'halb' | 'halb-lvs' | 'keepalived' | 'web' | 'bird';
   readonly ns: string;
   readonly pid: number;
   readonly argv: readonly string[];

@@ -10,6 +10,7 @@ import { isAlive, linkAddresses } from '../sys/netns.js';
 import { directorStatus } from './baseline.js';
 import { directorFiles, type LabState } from './state.js';
 import { LAN_IF, type Director } from './topology.js';
+import { ecmpStatus, renderEcmpStatus, type EcmpStatus } from './ecmp.js';
 
 export interface DirectorRow {
   readonly role: string;
@@ -41,6 +42,8 @@ export interface LabStatus {
   readonly list: string | undefined;
   readonly processes: readonly { readonly key: string; readonly pid: number; readonly running: boolean }[];
   readonly client: string;
+  /** --ecmp: the router's sessions and next hops. */
+  readonly ecmp?: EcmpStatus;
 }
 
 /** keepalived's last "(VI_1) Entering X STATE" in its log. */
@@ -50,7 +53,7 @@ function keepalivedState(file: string): string | undefined {
   return all[all.length - 1]?.[1];
 }
 
-async function directorRow(state: LabState, d: Director): Promise<{ row: DirectorRow; health: unknown }> {
+async function directorRow(state: LabState, d: Director): Promise<{ row: DirectorRow; health: unknown; announces?: string | undefined }> {
   const off = state.poweredOff.includes(d.role);
   const holds = !off && (await linkAddresses(d.ns, LAN_IF)).some((a) => a.address === state.topology.vip);
   const st = off ? undefined : await directorStatus(state, d);
@@ -66,7 +69,9 @@ async function directorRow(state: LabState, d: Director): Promise<{ row: Directo
     address: d.addresses[0]?.split('/')[0] ?? '', priority: d.priority,
     state: off ? 'off' : st === undefined ? 'down' : vrrp ?? '?', holdsVip: holds,
   };
-  return { row, health: st?.health };
+  const bgp = st?.bgp as { prefixes?: { prefix: string; announced: boolean }[] } | undefined;
+  const announces = bgp?.prefixes?.map((p) => `${p.prefix} ${p.announced ? 'announced' : 'withdrawn'}`).join(', ');
+  return { row, health: st?.health, announces };
 }
 
 export async function labStatus(state: LabState): Promise<LabStatus> {
@@ -89,7 +94,9 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
       list = undefined;
     }
   }
+  const ecmp = await ecmpStatus(state, Object.fromEntries(got.flatMap((g) => (g.announces !== undefined ? [[g.row.role, g.announces]] : []))));
   return {
+    ...(ecmp !== undefined ? { ecmp } : {}),
     name: state.name === '' ? 'default' : state.name, dir: state.dir, ready: state.ready, vip: t.vip, holders,
     directors: got.map((g) => g.row), poolFrom: from?.role, pool, list,
     processes: Object.entries(state.processes).map(([key, p]) => ({ key, pid: p.pid, running: isAlive(p.pid) })),
@@ -100,13 +107,15 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
 export function renderStatus(s: LabStatus): string {
   const out: string[] = [];
   out.push(`lab ${s.name} (${s.dir})${s.ready ? '' : ' — NOT READY (lab up did not finish)'}`);
-  out.push(`VIP ${s.vip} held by ${s.holders.length === 0 ? 'nobody' : s.holders.join(' and ')}${s.holders.length > 1 ? ' (split brain)' : ''}`, '');
+  if (s.ecmp !== undefined) out.push(`VIP ${s.vip} announced over BGP by every director that can serve it (--ecmp: no VRRP)`, '');
+  else out.push(`VIP ${s.vip} held by ${s.holders.length === 0 ? 'nobody' : s.holders.join(' and ')}${s.holders.length > 1 ? ' (split brain)' : ''}`, '');
   const head = ['director', 'software', 'address', 'priority', 'VRRP', 'VIP'];
   const data = s.directors.map((d) => [d.role, d.software, d.address, String(d.priority), d.state, d.holdsVip ? 'yes' : '']);
   const w = head.map((h, i) => Math.max(h.length, ...data.map((r) => (r[i] as string).length)));
   for (const r of [head, ...data]) out.push(r.map((c, i) => c.padEnd(w[i] as number)).join('  ').trimEnd());
   out.push('', `pool as ${s.poolFrom ?? 'nobody'} sees it:`);
   for (const p of s.pool) out.push(`  ${p.realServer.padEnd(5)} ${p.address.padEnd(18)} ${p.alive === undefined ? 'unknown' : p.alive ? 'up' : 'DOWN'}${p.weight !== undefined ? `  weight ${p.weight}` : ''}`);
+  if (s.ecmp !== undefined) out.push(...renderEcmpStatus(s.ecmp, s.vip));
   if (s.list !== undefined) out.push('', s.list.trimEnd());
   const dead = s.processes.filter((p) => !p.running);
   if (dead.length > 0) out.push('', `not running: ${dead.map((p) => `${p.key} (pid ${p.pid})`).join(', ')}`);

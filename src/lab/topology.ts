@@ -39,6 +39,8 @@ export interface LabOptions {
   readonly workers: number;
   /** garp_master_refresh in seconds on every instance; 0 = off, as in the seeds. */
   readonly garpMasterRefresh: number;
+  /** Active-active directors announcing the VIP over BGP to a router that spreads flows by ECMP (src/lab/ecmp.ts). */
+  readonly ecmp?: boolean;
 }
 
 export const DEFAULT_OPTIONS: LabOptions = {
@@ -59,6 +61,17 @@ export const GATEWAY_VRID = 52;
 /** The interface every host has on the LAN. */
 export const LAN_IF = 'eth0';
 export const BRIDGE = 'br0';
+/** --ecmp: the client sits in its own subnet behind the router (on the same bridge). */
+export const ECMP_CLIENT = '198.51.100.10/24';
+export const ECMP_ROUTER_ADDRESSES = ['192.0.2.1/25', '192.0.2.129/25', '198.51.100.1/24'];
+
+/** Why an --ecmp lab cannot be built with `o`, or undefined. */
+function ecmpOptionsError(o: LabOptions): string | undefined {
+  if (o.peer !== undefined) return '--ecmp runs no VRRP: --peer keepalived does not apply';
+  // DNAT answers must return through the director that rewrote them, which ECMP cannot promise.
+  if (o.dataplane === 'nft' && o.mode === 'nat') return '--ecmp with --mode nat needs the proxy dataplane (full NAT); use --mode dr for the nft dataplane';
+  return undefined;
+}
 
 export interface LabHost {
   /** Role name: client, dir1.., rs1.. */
@@ -95,6 +108,8 @@ export interface Topology {
   readonly vip: string;
   /** The real servers' gateway VIP (kernel NAT only). */
   readonly gatewayVip: string | undefined;
+  /** --ecmp: the BGP router between the client and the directors. */
+  readonly router?: LabHost;
 }
 
 /** Why `o` cannot be built, or undefined. */
@@ -111,7 +126,7 @@ export function validateOptions(o: LabOptions): string | undefined {
   }
   if (!Number.isInteger(o.workers) || o.workers < 0 || o.workers > 16) return '--workers must be 0..16';
   if (!Number.isInteger(o.garpMasterRefresh) || o.garpMasterRefresh < 0 || o.garpMasterRefresh > 3600) return '--garp-master-refresh must be 0..3600 seconds';
-  return undefined;
+  return o.ecmp === true ? ecmpOptionsError(o) : undefined;
 }
 
 /** The namespace name prefix of a lab: `hlab-` or `hlab-<name>-`. */
@@ -119,7 +134,7 @@ export function labPrefix(name: string): string {
   return name === '' ? NS_PREFIX : `${NS_PREFIX}${name}-`;
 }
 
-const ROLE = /^(sw|client|dir\d+|rs\d+)$/;
+const ROLE = /^(sw|client|router|dir\d+|rs\d+)$/;
 
 /** Whether namespace `ns` belongs to lab `name` (and not to another lab sharing the prefix). */
 export function isLabNamespace(ns: string, name: string): boolean {
@@ -168,24 +183,26 @@ export function buildTopology(o: LabOptions): Topology {
     const address = `192.0.2.${140 + i}`;
     realServers.push({ ...host(`rs${i}`, [`${address}/${FRONT_PREFIX}`]), index: i, address, port: VS_PORT });
   }
+  const ecmp = o.ecmp === true;
   return {
     options: o,
     switchNs: `${p}sw`,
-    client: host('client', [`192.0.2.10/${FRONT_PREFIX}`]),
+    client: host('client', [ecmp ? ECMP_CLIENT : `192.0.2.10/${FRONT_PREFIX}`]),
     directors,
     realServers,
     vip: VIP,
-    gatewayVip: o.dataplane === 'nft' && o.mode === 'nat' ? GATEWAY_VIP : undefined,
+    gatewayVip: !ecmp && o.dataplane === 'nft' && o.mode === 'nat' ? GATEWAY_VIP : undefined,
+    ...(ecmp ? { router: host('router', ECMP_ROUTER_ADDRESSES) } : {}),
   };
 }
 
 /** Every namespace of the topology, the switch first. */
 export function namespacesOf(t: Topology): string[] {
-  return [t.switchNs, t.client.ns, ...t.directors.map((d) => d.ns), ...t.realServers.map((r) => r.ns)];
+  return [t.switchNs, t.client.ns, ...(t.router !== undefined ? [t.router.ns] : []), ...t.directors.map((d) => d.ns), ...t.realServers.map((r) => r.ns)];
 }
 
 export function hostsOf(t: Topology): LabHost[] {
-  return [t.client, ...t.directors, ...t.realServers];
+  return [t.client, ...(t.router !== undefined ? [t.router] : []), ...t.directors, ...t.realServers];
 }
 
 /**

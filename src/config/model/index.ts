@@ -7,6 +7,7 @@ import type {
   SyncGroup, GarpGroup, VrrpInstance, TrackGroup,
 } from './vrrp.js';
 import type { VirtualServerGroup, VirtualServer, SslConfig } from './lvs.js';
+import type { BgpConfig } from './bgp.js';
 import { emptyGlobalDefs, emptyTopLevel } from './global.js';
 
 export interface KeepalivedConfig {
@@ -26,6 +27,8 @@ export interface KeepalivedConfig {
   virtualServerGroups: VirtualServerGroup[];
   virtualServers: VirtualServer[];
   ssl: SslConfig | undefined;
+  /** halb-only `halb_bgp` block (docs/bgp.md); undefined when absent. */
+  bgp: BgpConfig | undefined;
 }
 
 export function emptyConfig(): KeepalivedConfig {
@@ -46,9 +49,11 @@ export function emptyConfig(): KeepalivedConfig {
     virtualServerGroups: [],
     virtualServers: [],
     ssl: undefined,
+    bgp: undefined,
   };
 }
 
 export type * from './global.js';
 export type * from './vrrp.js';
 export type * from './lvs.js';
+export type * from './bgp.js';
