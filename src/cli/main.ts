@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { readHostInfo } from '../sys/host-info.js';
+import { hostScripts } from '../sys/script/runner.js';
 import { dumpConfig, reportCheck, runLoad, defaultConfigId, EXIT_OK } from './check-config.js';
 import { DEFAULT_CONTROL_SOCKET } from '../api/control-protocol.js';
 import { DEFAULT_ADMIN_LISTEN } from '../api/admin-listen.js';
@@ -101,6 +102,7 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
           file: opts.useFile,
           configId: opts.configId,
           host: checking && opts.hostChecks ? readHostInfo() : undefined,
+          ...(checking && opts.hostChecks ? { scripts: hostScripts() } : {}),
         });
         if (opts.dumpConfig === true) process.stdout.write(dumpConfig(r));
         const code = checking
