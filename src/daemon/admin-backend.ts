@@ -24,6 +24,7 @@ export interface AdminHooks {
   /** Re-apply the dataplane after an override changed. */
   readonly reapply: (why: string) => void;
   readonly releaseMaster: (instance: string) => Promise<void>;
+  readonly reload: () => Promise<{ readonly applied: boolean; readonly summary: string }>;
 }
 
 const MAX_WEIGHT = 2147483647;
@@ -113,6 +114,12 @@ export class DaemonAdmin implements AdminBackend {
   async releaseMastership(instance: string, by: string): Promise<void> {
     this.#h.log.info(`(${instance}) releasing mastership on request (by ${by})`);
     await this.#h.releaseMaster(instance);
+  }
+
+  async reload(by: string): Promise<{ readonly applied: boolean; readonly summary: string }> {
+    this.#h.log.info(`reload requested (by ${by})`);
+    const r = await this.#h.reload();
+    return { applied: r.applied, summary: r.summary };
   }
 
   /** Drop overrides whose real server left the configuration. */

@@ -83,6 +83,7 @@ export class Daemon {
       rsIdFor: (svc, rs) => this.#health.rsIdFor(svc, rs),
       endpointIds: () => this.#health.endpointIds(),
       reapply: () => this.#scheduleApply(),
+      reload: () => this.reload(),
       releaseMaster: async (instance) => {
         if (this.#vrrp === undefined) throw new AdminCommandError(409, 'VRRP is not running in this daemon (-C)');
         await this.#vrrp.releaseMaster(instance);
