@@ -25,6 +25,8 @@ module.exports = {
       from: { path: '^src/dataplane/', pathNot: '^src/dataplane/nft/apply[.]ts$' }, to: { path: '^src/sys/' } },
     { name: 'sys-only-core-native', severity: 'error', comment: 'sys may read pure config types/helpers, nothing above',
       from: { path: '^src/sys/' }, to: { path: '^src/(?!core/|sys/|config/)' } },
+    { name: 'lab-not-cli', severity: 'error', comment: 'the lab shares the control client and ipvsadm layouts through api/, not the CLI',
+      from: { path: '^src/lab/' }, to: { path: '^src/cli/' } },
     { name: 'notify-not-peers', severity: 'error', comment: 'notify scripts and alerts run through ports the daemon hands in',
       from: { path: '^src/notify/' }, to: { path: '^src/(vrrp|dataplane|daemon|api|cli|sys)/' } },
     { name: 'only-daemon-feeds-notify', severity: 'error', comment: 'VRRP and checker events reach notify through the daemon',
