@@ -2,6 +2,7 @@
 // keyed by the daemon's real-server id so they survive reloads, the event stream the
 // dashboard follows, and the composite status. Keeps daemon.ts about wiring.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { IPVS_WEIGHT_MAX } from '../core/ipvs-limits.js';
 import type { Logger } from '../core/log.js';
 import {
   AdminCommandError, type AdminBackend, type AdminEvent, type AdminStatus, type WeightOverride,
@@ -27,7 +28,7 @@ export interface AdminHooks {
   readonly reload: () => Promise<{ readonly applied: boolean; readonly summary: string }>;
 }
 
-const MAX_WEIGHT = 2147483647;
+const MAX_WEIGHT = IPVS_WEIGHT_MAX;
 
 export class DaemonAdmin implements AdminBackend {
   readonly #h: AdminHooks;
