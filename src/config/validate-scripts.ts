@@ -114,10 +114,10 @@ class Audit {
     if (spec !== undefined && !this.approve(spec, 'notify', what)) delete holder[key];
   }
 
-  violation(side: 'vrrp' | 'check'): void {
+  violation(side: 'vrrp' | 'check' | 'start/shutdown'): void {
     if (this.enforce || (this.flags & SC.ISSCRIPT) === 0) return;
     const insecure = (this.flags & SC.INSECURE) !== 0 ? ' There are insecure scripts.' : '';
-    this.diag.security(undefined, `SECURITY VIOLATION - ${side === 'vrrp' ? '' : 'check '}scripts are being executed but script_security not enabled.${insecure}`);
+    this.diag.security(undefined, `SECURITY VIOLATION - ${side === 'vrrp' ? '' : `${side} `}scripts are being executed but script_security not enabled.${insecure}`);
   }
 }
 
@@ -183,6 +183,14 @@ function auditCheck(a: Audit, cfg: KeepalivedConfig): void {
 export function auditScripts(cfg: KeepalivedConfig, diag: Diagnostics, host: ScriptHost | undefined): void {
   // keepalived's VRRP and checker processes each make their own audit of the shared parts.
   const h = host ?? assumePresent();
+  // keepalived's parent process checks startup_script / shutdown_script (main.c).
+  const g = cfg.global;
+  if (g.startupScript !== undefined || g.shutdownScript !== undefined) {
+    const a = new Audit(cfg, diag, h);
+    a.notify(g, 'startupScript', 'startup');
+    a.notify(g, 'shutdownScript', 'shutdown');
+    a.violation('start/shutdown');
+  }
   auditVrrp(new Audit(cfg, diag, h), cfg);
   auditCheck(new Audit(cfg, diag, h), cfg);
 }

@@ -45,3 +45,13 @@ test('a script_user or a script user that does not exist removes the script with
   assert.equal(o.config.vrrpScripts.length, 0);
   assert.ok(o.diagnostics.some((d) => d.message === "Script user 'ghost' does not exist"));
 });
+
+test('CONFIG_SECURITY_ERROR only for scripts that exist: a missing one is not a violation (keepalived -t exits 0)', () => {
+  const load = (g: string) => parseConfigText(`global_defs {\n${g}\n}\n`, '/k.conf', { scripts: hostScripts({ files }) });
+  const present = load('  startup_script /bin/true');
+  assert.deepEqual(present.diagnostics.filter((d) => d.security === true).map((d) => d.message),
+    ['SECURITY VIOLATION - start/shutdown scripts are being executed but script_security not enabled.']);
+  const missing = load('  startup_script /nonexistent/halb-start.sh');
+  assert.deepEqual(missing.diagnostics.filter((d) => d.security === true), []);
+  assert.equal(missing.config.global.startupScript, undefined);
+});
