@@ -2,6 +2,7 @@
 // loopback: do the checks keep their schedule? Prints how late runs started (mean, max,
 // as a share of delay_loop) and how many ran versus the schedule. Asserts nothing.
 import { createServer, type Server } from 'node:net';
+import { scriptPort } from '../src/sys/script/runner.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     const loaded = loadConfig(file);
     const vs = loaded.config.virtualServers[0];
     if (vs === undefined) throw new Error(`config did not load: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
-    const ctx = contextFromConfig(loaded.config);
+    const ctx = contextFromConfig(loaded.config, scriptPort());
     const targets: HealthTarget[] = vs.realServers.map((rs, i) => buildTarget({ rsId: `rs${i}`, label: `[127.0.0.1]:tcp:${rs.port}` }, vs, rs, ctx).target);
     const hs = new HealthScheduler({ clock: new RealClock() });
     const t0 = performance.now();

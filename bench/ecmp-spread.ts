@@ -15,7 +15,7 @@
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controlRequest } from '../src/cli/control-client.js';
+import { controlRequest } from '../src/api/control-client.js';
 import type { DaemonStatus } from '../src/api/control-protocol.js';
 import type { BgpSnapshot } from '../src/bgp/speaker.js';
 import { labUp } from '../src/lab/lab-up.js';

@@ -6,8 +6,8 @@ set -euo pipefail
 # iputils-ping: PING_CHECK; openssl: the SSL_GET test makes its certificate;
 # chromium: the dashboard's browser test (playwright-core drives /usr/bin/chromium);
 # python3: the sd_notify test's unix datagram listener; bird2: halb_bgp's BGP daemon and the
-# --ecmp lab's router.
-pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3 bird2)
+# --ecmp lab's router; curl + util-linux (setpriv): the admin API test sends its writes as user nobody.
+pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3 bird2 curl util-linux)
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(wrk haproxy nginx-light libnginx-mod-stream curl)
 fi

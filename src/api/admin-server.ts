@@ -1,15 +1,16 @@
 // The admin HTTP server (node:http): the status API, the run-time commands, Prometheus
 // metrics, the live dashboard and its event stream. It sees the daemon only through
 // AdminBackend. Loopback by default; another address needs a bearer token, and once a
-// token is set every data route needs it, on loopback too. The dashboard's static
-// files carry no data and are served to anyone, so a browser can load the page and
-// then ask for the token.
+// token is set every data route needs it, on loopback too. Without a token the API is
+// read-only: every write answers 403 naming `halb ctl` and --admin-token-file. The
+// dashboard's static files carry no data and are served to anyone, so a browser can
+// load the page and then ask for the token.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/log.js';
 import type { AdminBackend, AdminEvent } from './admin-types.js';
 import { bearerMatches, checkListenPolicy, hostHeaderAllowed, type ListenAddress } from './admin-listen.js';
-import { handleCommand } from './admin-routes.js';
+import { handleCommand, WRITES_NEED_TOKEN } from './admin-routes.js';
 import { DASHBOARD_CSS, DASHBOARD_HTML } from './dashboard-page.js';
 import { DASHBOARD_JS } from './dashboard-script.js';
 import { errorStatus, HttpError, sendError, sendJson } from './http-util.js';
@@ -92,7 +93,7 @@ export class AdminServer {
     });
     s.#server.on('error', (e) => o.log.error(`admin API: ${e.message}`));
     const a = s.address;
-    o.log.info(`Admin API on http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}/ (${o.token !== undefined ? 'bearer token required' : 'no token: loopback only'})`);
+    o.log.info(`Admin API on http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}/ (${o.token !== undefined ? 'bearer token required' : 'no token: loopback only, read-only'})`);
     return s;
   }
 
@@ -138,11 +139,15 @@ export class AdminServer {
     }
     this.#authorise(req);
     const by = `api ${req.socket.remoteAddress ?? '?'}`;
-    if (await handleCommand(req, res, path, { backend: this.#o.backend, by })) return;
+    const writable = this.#o.token !== undefined;
+    if (await handleCommand(req, res, path, { backend: this.#o.backend, by, writable })) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${path} takes GET`, { allow: 'GET, HEAD' });
     switch (path) {
       case '/api/v1/status':
         sendJson(res, 200, await this.view());
+        return;
+      case '/api/v1/access':
+        sendJson(res, 200, writable ? { writes: true } : { writes: false, reason: WRITES_NEED_TOKEN });
         return;
       case '/api/v1/snapshot':
         sendJson(res, 200, await this.#o.backend.status());

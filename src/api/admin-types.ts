@@ -60,5 +60,7 @@ export interface AdminBackend {
   enable(service: string, realServer: string, by: string): Promise<void>;
   /** Make a VRRP instance give up mastership now (a priority-0 advert, then BACKUP). */
   releaseMastership(instance: string, by: string): Promise<void>;
+  /** Re-read the configuration, as SIGHUP or `halb ctl reload` do. */
+  reload(by: string): Promise<{ readonly applied: boolean; readonly summary: string }>;
   onEvent(cb: (ev: AdminEvent) => void): () => void;
 }

@@ -91,5 +91,6 @@ svg.traffic text, #timeline text { font-size: 10px; fill: var(--muted); }
 #event-log li { padding: 1px 0; }
 #event-log time { color: var(--muted); margin-right: 8px; font-variant-numeric: tabular-nums; }
 button { font-size: 12px; padding: 1px 8px; margin-right: 4px; cursor: pointer; }
+button.locked { cursor: not-allowed; opacity: 0.5; }
 .empty { color: var(--muted); }
 `;

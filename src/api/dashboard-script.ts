@@ -171,6 +171,20 @@ export const DASHBOARD_JS = String.raw`
   }
 
   // ---- commands ----
+  // Without an admin token the API refuses writes; the buttons say why instead of failing.
+  let writes = { writes: false, reason: 'checking whether this API accepts commands…' };
+  async function loadAccess() {
+    try {
+      const res = await fetch('/api/v1/access', { headers: headers(), cache: 'no-store' });
+      if (res.ok) writes = await res.json();
+    } catch (e) { /* keep the buttons disabled */ }
+    render();
+  }
+  function cmdButton(text, path) {
+    return writes.writes
+      ? h('button', { type: 'button', text: text, onclick: () => command(path) })
+      : h('button', { type: 'button', text: text, disabled: 'disabled', title: writes.reason, class: 'locked' });
+  }
   async function command(path, body) {
     try {
       const res = await fetch(path, {
@@ -244,7 +258,7 @@ export const DASHBOARD_JS = String.raw`
         h('td', { text: i.vips.join(', ') }),
         h('td', { class: 'num', text: fmtCount(i.counters.advertsSent) + ' / ' + fmtCount(i.counters.advertsReceived) }),
         h('td', null, lt ? [h('div', { text: lt.from + ' → ' + lt.to + (lt.at ? ' at ' + fmtTime(lt.at) : '') }), h('div', { class: 'muted', text: lt.reason })] : '—'),
-        h('td', null, i.state === 'MASTER' ? h('button', { type: 'button', text: 'Release', onclick: () => command('/api/v1/vrrp/instances/' + encodeURIComponent(i.name) + '/release') }) : null));
+        h('td', null, i.state === 'MASTER' ? cmdButton('Release', '/api/v1/vrrp/instances/' + encodeURIComponent(i.name) + '/release') : null));
     });
     box.replaceChildren(h('table', null,
       h('thead', null, h('tr', null, ['State', 'Instance', 'Priority', 'Trackers', 'Master', 'VIPs', 'Adverts sent / rcvd', 'Last transition', ''].map((t) => h('th', { text: t })))),
@@ -346,8 +360,8 @@ export const DASHBOARD_JS = String.raw`
           h('td', { class: 'num', text: fmtCount(rs.stats.conns) }),
           h('td', null, trafficChart(key)),
           h('td', null,
-            rs.state !== 'drained' ? h('button', { type: 'button', text: 'Drain', onclick: () => command(rsPath(svc.key, rs.key, 'drain')) }) : null,
-            ov ? h('button', { type: 'button', text: 'Enable', onclick: () => command(rsPath(svc.key, rs.key, 'enable')) }) : null));
+            rs.state !== 'drained' ? cmdButton('Drain', rsPath(svc.key, rs.key, 'drain')) : null,
+            ov ? cmdButton('Enable', rsPath(svc.key, rs.key, 'enable')) : null));
       });
       const up = svc.realServers.filter((r) => r.state === 'up').length;
       return h('article', { class: 'service', 'data-service': svc.key },
@@ -385,7 +399,9 @@ export const DASHBOARD_JS = String.raw`
     e.preventDefault();
     try { sessionStorage.setItem(TOKEN_KEY, byId('token-input').value.trim()); } catch (err) { /* private mode */ }
     connect();
+    loadAccess();
   });
   connect();
+  loadAccess();
 })();
 `;

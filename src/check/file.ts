@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { failed, passed, sameConfig, type CheckOutcome, type Checker, type CheckerSnapshot } from './checker.js';
-import { fileVerdict, parseTrackValue } from './track-file-value.js';
+import { fileVerdict, parseTrackValue } from '../core/track-file-value.js';
 
 export interface FileCheckSpec {
   /** track_file name (for logs). */

@@ -4,7 +4,4 @@ export { buildChecker, buildTarget, contextFromConfig, type BuildContext, type B
 export { HealthScheduler, type CheckerEvent, type RealServerEvent, type HealthSnapshot, type CheckerStatus, type SchedulerOptions } from './scheduler.js';
 export type { CheckTiming, RunnerState } from './runner.js';
 export type { RealServerHealth } from './rs-health.js';
-export { Notifier, prepareScript, DEFAULT_NOTIFY_TIMEOUT_MS, type NotifierOptions, type NotifyOutcome, type ScriptPolicy } from './notify.js';
-export { alertConfig, sendAlert, realServerSubject, virtualServerSubject, type SmtpAlertConfig, type AlertResult } from './smtp-alert.js';
-export { checkScriptSecurity, type SecurityVerdict } from './script-security.js';
 export { SpawnPing, type EchoTransport } from './ping.js';

@@ -3,6 +3,7 @@
 // cannot run (insecure script, unknown track_file, BFD) is left out with a message, as
 // keepalived dequeues it ("Disabling misc script ... due to insecure").
 import { readFileSync } from 'node:fs';
+import type { ScriptPort } from '../core/script.js';
 import type { KeepalivedConfig } from '../config/model/index.js';
 import type { Checker as CheckerModel, CheckerTiming } from '../config/model/checkers.js';
 import type { RealServer, SslConfig, VirtualServer } from '../config/model/lvs.js';
@@ -13,7 +14,6 @@ import { FileChecker } from './file.js';
 import { HttpGetChecker } from './http-get.js';
 import { MiscChecker } from './misc.js';
 import type { TlsOptions } from './net-util.js';
-import { prepareScript, type ScriptPolicy } from './notify.js';
 import { PingChecker, type EchoTransport } from './ping.js';
 import type { CheckTiming } from './runner.js';
 import { SmtpChecker } from './smtp.js';
@@ -25,8 +25,8 @@ export interface BuildContext {
   readonly trackFiles: readonly TrackFile[];
   /** The top-level SSL block: client certificate/CA for SSL_GET. */
   readonly ssl?: SslConfig;
-  /** enable_script_security / script_user. */
-  readonly scripts: ScriptPolicy;
+  /** Runs MISC_CHECK scripts the config audit approved. */
+  readonly scripts: ScriptPort;
   /** ICMP echo for PING_CHECK (default: iputils ping). */
   readonly echo?: EchoTransport;
 }
@@ -36,14 +36,11 @@ export type BuildResult =
   | { readonly ok: false; readonly message: string };
 
 /** The context a whole configuration gives. */
-export function contextFromConfig(cfg: KeepalivedConfig, extra: { echo?: EchoTransport } = {}): BuildContext {
+export function contextFromConfig(cfg: KeepalivedConfig, scripts: ScriptPort, extra: { echo?: EchoTransport } = {}): BuildContext {
   return {
     trackFiles: cfg.trackFiles,
     ...(cfg.ssl !== undefined ? { ssl: cfg.ssl } : {}),
-    scripts: {
-      enforceSecurity: cfg.global.enableScriptSecurity,
-      ...(cfg.global.scriptUser !== undefined ? { scriptUser: cfg.global.scriptUser } : {}),
-    },
+    scripts,
     ...(extra.echo !== undefined ? { echo: extra.echo } : {}),
   };
 }
@@ -95,9 +92,9 @@ export function buildChecker(m: CheckerModel, rs: Pick<RealServer, 'virtualhost'
     case 'PING_CHECK':
       return { ok: true, checker: new PingChecker(m, ctx.echo), timing: timingOf(m), warnings: connectWarnings(m.connect) };
     case 'MISC_CHECK': {
-      const p = prepareScript(m.script, ctx.scripts);
-      if (!p.ok) return { ok: false, message: `MISC_CHECK ${m.script.text}: ${p.message}` };
-      return { ok: true, checker: new MiscChecker(m, { argv: p.argv, identity: p.identity }), timing: timingOf(m), warnings: p.warnings };
+      // The config's script audit removes a MISC_CHECK that may not run; this is its backstop.
+      if (m.script.run === undefined) return { ok: false, message: `Disabling misc script ${m.script.text}: not approved by the script audit` };
+      return { ok: true, checker: new MiscChecker(m, ctx.scripts), timing: timingOf(m), warnings: [] };
     }
     case 'FILE_CHECK': {
       const tf = ctx.trackFiles.find((t) => t.name === m.trackFile);

@@ -4,7 +4,8 @@
 // offsets FILE_CHECKs with a weight contribute.
 
 /** IPVS weights are non-negative 32-bit signed integers. */
-export const IPVS_WEIGHT_MAX = 2147483647;
+export { IPVS_WEIGHT_MAX } from '../core/ipvs-limits.js';
+import { IPVS_WEIGHT_MAX } from '../core/ipvs-limits.js';
 
 export interface CheckerHealth {
   readonly up: boolean;

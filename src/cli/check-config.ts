@@ -1,19 +1,23 @@
 // `halb -t` and `halb --dump-config`: the config checker, keepalived-compatible.
 // Exit status as keepalived -t (lib/scheduler.h / main.c): 0 clean, 4 cannot run
-// (file missing or unreadable), 5 errors keepalived would report but still run.
+// (file missing or unreadable), 5 errors keepalived would report but still run, 6 scripts
+// that would run without enable_script_security (CONFIG_SECURITY_ERROR outranks the rest).
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { formatDiagnostic, loadConfig, type LoadResult } from '../config/index.js';
-import type { HostInfo } from '../config/index.js';
+import type { HostInfo, ScriptHost } from '../config/index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_CONFIG_FATAL = 4;
 export const EXIT_CONFIG_ERRORS = 5;
+export const EXIT_CONFIG_SECURITY = 6;
 
 export interface CheckOptions {
   readonly file: string;
   readonly configId: string | undefined;
   readonly host: HostInfo | undefined;
+  /** The script audit's view of the host (accounts, file permissions); with host checks. */
+  readonly scripts?: ScriptHost;
 }
 
 export function defaultConfigId(): string {
@@ -25,10 +29,12 @@ export function runLoad(opts: CheckOptions): LoadResult {
     configId: opts.configId ?? defaultConfigId(),
     env: process.env,
     ...(opts.host !== undefined ? { host: opts.host } : {}),
+    ...(opts.scripts !== undefined ? { scripts: opts.scripts } : {}),
   });
 }
 
 export function exitCodeFor(r: LoadResult): number {
+  if (r.diagnostics.some((d) => d.security === true)) return EXIT_CONFIG_SECURITY;
   if (r.diagnostics.some((d) => d.severity === 'fatal')) return EXIT_CONFIG_FATAL;
   if (!r.ok) return EXIT_CONFIG_ERRORS;
   return EXIT_OK;

@@ -3,8 +3,8 @@ import { Command } from 'commander';
 import { DEFAULT_CONTROL_SOCKET, type CommandResult, type ControlRequest, type ReloadResult, type DaemonStatus } from '../api/control-protocol.js';
 import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
-import { controlRequest } from './control-client.js';
-import { formatConnections, formatList } from './ipvsadm-format.js';
+import { controlRequest } from '../api/control-client.js';
+import { formatConnections, formatList } from '../api/ipvsadm-format.js';
 import { formatBgp } from './bgp-format.js';
 import type { BgpSnapshot } from '../bgp/speaker.js';
 

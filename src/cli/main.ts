@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { readHostInfo } from '../sys/host-info.js';
+import { hostScripts } from '../sys/script/runner.js';
 import { dumpConfig, reportCheck, runLoad, defaultConfigId, EXIT_OK } from './check-config.js';
 import { DEFAULT_CONTROL_SOCKET } from '../api/control-protocol.js';
 import { DEFAULT_ADMIN_LISTEN } from '../api/admin-listen.js';
@@ -58,7 +59,7 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
     .description('High-availability layer-4 load balancer: VRRP, IPVS-style scheduling and health checks, configured by keepalived.conf')
     .version(pkg.version, '-v, --version', 'print the version and exit')
     .option('-f, --use-file <FILE>', 'configuration file', '/etc/keepalived/keepalived.conf')
-    .option('-t, --config-test [LOGFILE]', 'check the configuration (like keepalived -t): diagnostics on stderr (or LOGFILE); exit 0 clean, 4 cannot run, 5 errors')
+    .option('-t, --config-test [LOGFILE]', 'check the configuration (like keepalived -t): diagnostics on stderr (or LOGFILE); exit 0 clean, 4 cannot run, 5 errors, 6 scripts run without enable_script_security')
     .option('--dump-config', 'print the normalised configuration model (defaults filled in) as JSON and exit')
     .option('-i, --config-id <ID>', 'config id for @ID conditional lines and ${_INSTANCE} (default: short host name)')
     .option('--no-host-checks', 'with -t: skip the checks against this host (interfaces exist, VIP subnets)')
@@ -86,7 +87,7 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
     .addOption(new Option('--dataplane <ENGINE>', 'proxy: userspace full-NAT, no root needed; nft: nftables in the kernel (NAT and DR; root)').choices(['proxy', 'nft']).default('proxy'))
     .option('--workers <N>', 'proxy worker processes besides the daemon (default: one per extra core; 0 = single process)')
     .option('--admin-listen <ADDR:PORT>', 'admin HTTP API, metrics and dashboard: ADDR:PORT, [IPv6]:PORT, or off; a non-loopback address needs --admin-token-file', DEFAULT_ADMIN_LISTEN)
-    .option('--admin-token-file <FILE>', 'bearer token (first line of FILE) every admin API request must carry')
+    .option('--admin-token-file <FILE>', 'bearer token (first line of FILE) every admin API request must carry; without one the API is read-only (writes through halb ctl)')
     .addOption(new Option('--signum <SIGFUNC>', 'print the signal number for a keepalived signal function and exit').choices([...SIGNUM_NAMES]))
     .option('--eject-after <N>', 'passive ejection: take a checked real server out after N consecutive refused/failed/reset connections seen by the proxy; its checker brings it back (0 = off)', '1')
     .action(async (opts: RootOptions) => {
@@ -101,6 +102,7 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
           file: opts.useFile,
           configId: opts.configId,
           host: checking && opts.hostChecks ? readHostInfo() : undefined,
+          ...(checking && opts.hostChecks ? { scripts: hostScripts() } : {}),
         });
         if (opts.dumpConfig === true) process.stdout.write(dumpConfig(r));
         const code = checking

@@ -22,6 +22,8 @@ export interface ConfigDiagnostic {
   readonly line?: number;
   readonly keyword?: string;
   readonly message: string;
+  /** keepalived's CONFIG_SECURITY_ERROR: scripts run without enable_script_security (`-t` exits 6). */
+  readonly security?: true;
 }
 
 const rank: Record<Severity, number> = { warning: 0, error: 1, fatal: 2 };
@@ -43,6 +45,12 @@ export class Diagnostics {
   }
   fatal(pos: SourcePos | undefined, message: string, keyword?: string): void {
     this.add('fatal', pos, message, keyword);
+  }
+  /** An error keepalived ranks above all others (CONFIG_SECURITY_ERROR). */
+  security(pos: SourcePos | undefined, message: string): void {
+    this.add('error', pos, message);
+    const last = this.#items.pop() as ConfigDiagnostic;
+    this.#items.push({ ...last, security: true });
   }
   get items(): readonly ConfigDiagnostic[] {
     return this.#items;

@@ -11,7 +11,8 @@ import { topKeywords } from './keywords/top.js';
 import { validateVrrp } from './validate-vrrp.js';
 import { validateLvs } from './validate-lvs.js';
 import { validateBgp } from './validate-bgp.js';
-import type { HostInfo } from './host.js';
+import type { HostInfo, ScriptHost } from './host.js';
+import { auditScripts } from './validate-scripts.js';
 
 export interface LoadOptions {
   readonly fs?: ConfigFs;
@@ -24,6 +25,8 @@ export interface LoadOptions {
   readonly host?: HostInfo;
   /** The machine's host name: global_defs router_id defaults to it (else $HOSTNAME, else 'localhost'). */
   readonly hostname?: string;
+  /** Accounts and file permissions for the script audit; absent: every script counts as present and safe. */
+  readonly scripts?: ScriptHost;
 }
 
 export interface LoadResult {
@@ -51,6 +54,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
     validateVrrp(config, diag, opts.host);
     validateLvs(config, diag);
     validateBgp(config, diag);
+    auditScripts(config, diag, opts.scripts);
   }
   return { config, diagnostics: diag.items, files: pre.files, ok: !diag.hasErrors() };
 }

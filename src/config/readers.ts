@@ -2,6 +2,7 @@
 // and friends: each validates, reports in keepalived's words at the statement's line,
 // and returns undefined so the handler keeps its default.
 import { isIP } from 'node:net';
+import type { ResolvedScript } from '../core/script.js';
 import type { Stmt } from './lexer.js';
 import { shellSplit } from './lexer.js';
 import type { Parser } from './parser.js';
@@ -144,6 +145,8 @@ export interface ScriptSpec {
   readonly text: string;
   readonly user?: string;
   readonly group?: string;
+  /** Set by the script audit (validate-scripts.ts) when the script may run: nothing else is executed. */
+  run?: ResolvedScript;
 }
 
 /**

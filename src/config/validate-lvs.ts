@@ -194,12 +194,6 @@ function fillCheckerPorts(vs: VirtualServer): void {
   }
 }
 
-function usesCheckScripts(cfg: KeepalivedConfig): boolean {
-  return cfg.virtualServers.some((vs) => vs.quorumUp !== undefined || vs.quorumDown !== undefined
-    || vs.realServers.some((rs) => rs.notifyUp !== undefined || rs.notifyDown !== undefined
-      || rs.checkers.some((c) => c.kind === 'MISC_CHECK')));
-}
-
 export function validateLvs(cfg: KeepalivedConfig, diag: Diagnostics): void {
   const kept: VirtualServer[] = [];
   for (const vs of cfg.virtualServers) {
@@ -217,7 +211,4 @@ export function validateLvs(cfg: KeepalivedConfig, diag: Diagnostics): void {
     kept.push(vs);
   }
   cfg.virtualServers = kept;
-  if (!cfg.global.enableScriptSecurity && usesCheckScripts(cfg)) {
-    diag.error(undefined, 'SECURITY VIOLATION - check scripts are being executed but script_security not enabled.');
-  }
 }

@@ -20,17 +20,6 @@ function completeGlobals(cfg: KeepalivedConfig): void {
   if (!pend.lowerPrioRepeatSet) g.vrrpGarpLowerPrioRepeat = g.vrrpGarpMasterRepeat;
 }
 
-function usesScripts(cfg: KeepalivedConfig): boolean {
-  const g = cfg.global;
-  const notify = (n: { master?: unknown; backup?: unknown; fault?: unknown; stop?: unknown; deleted?: unknown; generic?: unknown; masterRxLowerPri?: unknown }): boolean =>
-    [n.master, n.backup, n.fault, n.stop, n.deleted, n.generic, n.masterRxLowerPri].some((x) => x !== undefined);
-  return cfg.vrrpScripts.length > 0
-    || cfg.vrrpInstances.some((v) => notify(v.notify))
-    || cfg.syncGroups.some((sg) => notify(sg.notify))
-    || g.startupScript !== undefined || g.shutdownScript !== undefined
-    || [g.notifyFifo, g.vrrpNotifyFifo, g.lvsNotifyFifo].some((f) => f.script !== undefined);
-}
-
 /** Resolve `group { }` names to instances; returns the groups keepalived keeps. */
 function resolveSyncGroups(cfg: KeepalivedConfig, diag: Diagnostics): SyncGroup[] {
   const kept: SyncGroup[] = [];
@@ -109,9 +98,6 @@ function duplicateVrids(instances: readonly VrrpInstance[], diag: Diagnostics): 
 
 export function validateVrrp(cfg: KeepalivedConfig, diag: Diagnostics, host: HostInfo | undefined): void {
   completeGlobals(cfg);
-  if (usesScripts(cfg) && !cfg.global.enableScriptSecurity) {
-    diag.error(undefined, 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.');
-  }
   cfg.syncGroups = resolveSyncGroups(cfg, diag);
   const view = host === undefined ? undefined : new HostView(host, cfg.global.dynamicInterfaces);
   if (view !== undefined) checkHostBefore(cfg, diag, view);
@@ -123,24 +109,4 @@ export function validateVrrp(cfg: KeepalivedConfig, diag: Diagnostics, host: Hos
   duplicateVrids(runnable, diag);
   adviseVrrp(cfg, diag);
   if (view !== undefined) checkHostAfter(cfg, diag, view);
-  if (host?.scriptExecutable !== undefined) checkScriptsExist(cfg, diag, host.scriptExecutable);
-}
-
-/**
- * keepalived disables a vrrp_script whose program is missing or not executable, and says
- * so without a line ("Disabling track script X since not found/accessible"); the
- * instances tracking it then ignore it.
- */
-function checkScriptsExist(cfg: KeepalivedConfig, diag: Diagnostics, executable: (path: string) => boolean): void {
-  const disabled = new Set<string>();
-  for (const sc of cfg.vrrpScripts) {
-    const prog = sc.script.argv[0];
-    if (prog === undefined || !prog.startsWith('/') || executable(prog)) continue;
-    diag.error(undefined, `Disabling track script ${sc.name} since not found/accessible`);
-    disabled.add(sc.name);
-  }
-  if (disabled.size === 0) return;
-  cfg.vrrpScripts = cfg.vrrpScripts.filter((sc) => !disabled.has(sc.name));
-  for (const v of cfg.vrrpInstances) v.track.scripts = v.track.scripts.filter((t) => !disabled.has(t.name));
-  for (const g of cfg.syncGroups) g.track.scripts = g.track.scripts.filter((t) => !disabled.has(t.name));
 }

@@ -2,6 +2,7 @@
 // keyed by the daemon's real-server id so they survive reloads, the event stream the
 // dashboard follows, and the composite status. Keeps daemon.ts about wiring.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { IPVS_WEIGHT_MAX } from '../core/ipvs-limits.js';
 import type { Logger } from '../core/log.js';
 import {
   AdminCommandError, type AdminBackend, type AdminEvent, type AdminStatus, type WeightOverride,
@@ -24,9 +25,10 @@ export interface AdminHooks {
   /** Re-apply the dataplane after an override changed. */
   readonly reapply: (why: string) => void;
   readonly releaseMaster: (instance: string) => Promise<void>;
+  readonly reload: () => Promise<{ readonly applied: boolean; readonly summary: string }>;
 }
 
-const MAX_WEIGHT = 2147483647;
+const MAX_WEIGHT = IPVS_WEIGHT_MAX;
 
 export class DaemonAdmin implements AdminBackend {
   readonly #h: AdminHooks;
@@ -113,6 +115,12 @@ export class DaemonAdmin implements AdminBackend {
   async releaseMastership(instance: string, by: string): Promise<void> {
     this.#h.log.info(`(${instance}) releasing mastership on request (by ${by})`);
     await this.#h.releaseMaster(instance);
+  }
+
+  async reload(by: string): Promise<{ readonly applied: boolean; readonly summary: string }> {
+    this.#h.log.info(`reload requested (by ${by})`);
+    const r = await this.#h.reload();
+    return { applied: r.applied, summary: r.summary };
   }
 
   /** Drop overrides whose real server left the configuration. */

@@ -21,7 +21,10 @@ function command(s: ScriptSpec | undefined, def: DefaultUser): ScriptCommand | u
   if (s === undefined) return undefined;
   const user = s.user ?? def?.user;
   const group = s.user !== undefined ? s.group : def?.group;
-  return { argv: s.argv, ...(user !== undefined ? { user } : {}), ...(group !== undefined ? { group } : {}) };
+  return {
+    argv: s.argv, text: s.text, ...(user !== undefined ? { user } : {}), ...(group !== undefined ? { group } : {}),
+    ...(s.run !== undefined ? { run: s.run } : {}),
+  };
 }
 
 function notifyOf(n: VrrpInstance['notify'], defUser: DefaultUser): NotifyScripts {

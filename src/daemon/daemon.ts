@@ -14,6 +14,7 @@ import { HealthCoordinator } from './health.js';
 import { VrrpSide } from './vrrp-side.js';
 import { DaemonAdmin } from './admin-backend.js';
 import { BgpSide } from './bgp-side.js';
+import { hostScripts, scriptPort } from '../sys/script/runner.js';
 import { AdminCommandError, type AdminBackend } from '../api/admin-types.js';
 
 export interface DaemonOptions {
@@ -66,6 +67,7 @@ export class Daemon {
     this.#bgp = new BgpSide(opts.log, opts.controlSocket);
     this.#health = new HealthCoordinator({
       log: opts.log,
+      scripts: scriptPort(),
       ejectAfter: opts.ejectAfter ?? DEFAULT_EJECT_AFTER,
       onChange: () => this.#scheduleApply(),
       onRealServer: (e) => this.#admin.emit({
@@ -85,6 +87,7 @@ export class Daemon {
       rsIdFor: (svc, rs) => this.#health.rsIdFor(svc, rs),
       endpointIds: () => this.#health.endpointIds(),
       reapply: () => this.#scheduleApply(),
+      reload: () => this.reload(),
       releaseMaster: async (instance) => {
         if (this.#vrrp === undefined) throw new AdminCommandError(409, 'VRRP is not running in this daemon (-C)');
         await this.#vrrp.releaseMaster(instance);
@@ -135,7 +138,7 @@ export class Daemon {
 
   /** Load, apply and listen. Throws a ConfigError-like HalbError only when the config cannot run at all. */
   static async start(opts: DaemonOptions): Promise<Daemon> {
-    const loaded = loadConfig(opts.configFile, { configId: opts.configId, env: process.env });
+    const loaded = loadConfig(opts.configFile, { configId: opts.configId, env: process.env, scripts: hostScripts() });
     for (const d of loaded.diagnostics) opts.log[d.severity === 'warning' ? 'warn' : 'error'](formatDiagnostic(d));
     if (loaded.diagnostics.some((d) => d.severity === 'fatal')) {
       throw new HalbError('HALB_ERR_CONFIG', `cannot start: ${loaded.diagnostics.filter((d) => d.severity === 'fatal').map((d) => d.message).join('; ')}`);
@@ -196,7 +199,7 @@ export class Daemon {
     const run = async (): Promise<ReloadResult> => {
       this.#reloads++;
       this.#log.info(`Reloading configuration from ${this.#opts.configFile}`);
-      const next = loadConfig(this.#opts.configFile, { configId: this.#opts.configId, env: process.env });
+      const next = loadConfig(this.#opts.configFile, { configId: this.#opts.configId, env: process.env, scripts: hostScripts() });
       const before = errorKeys(this.#loaded.diagnostics);
       const fresh = next.diagnostics.filter((d) => d.severity !== 'warning' && !before.has(`${d.file ?? ''}|${d.message}`));
       const fatal = next.diagnostics.some((d) => d.severity === 'fatal');

@@ -6,16 +6,17 @@
 import { RealClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { KeepalivedConfig, RealServer, VirtualServer } from '../config/index.js';
-import {
-  alertConfig, buildTarget, contextFromConfig, HealthScheduler, Notifier, realServerSubject, sendAlert,
-  virtualServerSubject, type HealthTarget, type RealServerEvent,
-} from '../check/index.js';
+import type { ScriptPort } from '../core/script.js';
+import { buildTarget, contextFromConfig, HealthScheduler, type HealthTarget, type RealServerEvent } from '../check/index.js';
+import { alertConfig, Notifier, realServerSubject, sendAlert, virtualServerSubject } from '../notify/index.js';
 import type { BackendEvent } from '../dataplane/dataplane.js';
 import { realServerId, type HealthView } from './config-to-desired.js';
 
 export interface HealthOptions {
   readonly log: Logger;
   readonly clock?: Clock;
+  /** The one script runner (MISC_CHECK, notify_up/down, quorum_up/down). */
+  readonly scripts: ScriptPort;
   /** Consecutive connect failures or resets that eject a real server (0 = off). */
   readonly ejectAfter: number;
   /** Called when health or weights changed and the dataplane should be re-applied. */
@@ -79,12 +80,8 @@ export class HealthCoordinator {
   /** First load and every reload: unchanged checkers keep their state (sameAs). */
   setConfig(cfg: KeepalivedConfig): void {
     this.#cfg = cfg;
-    this.#notifier = new Notifier({
-      enforceSecurity: cfg.global.enableScriptSecurity,
-      ...(cfg.global.scriptUser !== undefined ? { scriptUser: cfg.global.scriptUser } : {}),
-      logger: this.#o.log.child({ component: 'notify' }),
-    });
-    const ctx = contextFromConfig(cfg);
+    this.#notifier = new Notifier({ scripts: this.#o.scripts, logger: this.#o.log.child({ component: 'notify' }) });
+    const ctx = contextFromConfig(cfg, this.#o.scripts);
     const targets: HealthTarget[] = [];
     const info = new Map<string, RsInfo>();
     for (const vs of cfg.virtualServers) {

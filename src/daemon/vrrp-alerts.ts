@@ -6,7 +6,7 @@
 // no_email_faults leaves FAULT out; a state already mailed is not mailed again (keepalived's
 // last_email_state). The mail itself goes through src/check/smtp-alert.ts, which the VRRP
 // engine may not import: the engine emits the events, the daemon decides and sends.
-import { alertConfig, sendAlert, type AlertResult, type SmtpAlertConfig } from '../check/index.js';
+import { alertConfig, sendAlert, type AlertResult, type SmtpAlertConfig } from '../notify/index.js';
 import type { KeepalivedConfig } from '../config/index.js';
 import type { EngineEvent } from '../vrrp/engine-types.js';
 

@@ -10,7 +10,7 @@
 // takes new connections.
 
 import { isIP } from 'node:net';
-import ipaddr from 'ipaddr.js';
+import { canonicalAddress as canonicalText } from '../core/address.js';
 import { HalbError } from '../core/errors.js';
 import type { SchedulerFlags, SchedulerName } from './sched/types.js';
 
@@ -129,10 +129,9 @@ export class DesiredStateError extends HalbError {
 
 /** Canonical text of an address: IPv4 dotted quad, IPv6 as RFC 5952. Throws on non-addresses. */
 export function canonicalAddress(address: string): string {
-  const family = isIP(address);
-  if (family === 4) return address;
-  if (family === 6) return ipaddr.IPv6.parse(address).toRFC5952String();
-  throw new DesiredStateError([`'${address}' is not an IP address`]);
+  const c = isIP(address) !== 0 ? canonicalText(address) : undefined;
+  if (c === undefined) throw new DesiredStateError([`'${address}' is not an IP address`]);
+  return c;
 }
 
 export function endpointKey(address: string, port: number): string {

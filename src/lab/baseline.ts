@@ -3,7 +3,7 @@
 // director holding the VIP, each real server up in its health view, and the client
 // served. `ensureBaseline` repairs whatever a drill (or a failed one) left otherwise.
 import { HalbError } from '../core/errors.js';
-import { controlRequest } from '../cli/control-client.js';
+import { controlRequest } from '../api/control-client.js';
 import type { DaemonStatus } from '../api/control-protocol.js';
 import { deleteNeighbour, linkAddresses, linkMac, neighbour } from '../sys/netns.js';
 import { powerOn, reviveWeb, setPartition } from './faults.js';

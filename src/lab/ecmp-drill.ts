@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { HalbError } from '../core/errors.js';
 import { spawnAttached } from '../sys/netns.js';
-import { controlRequest } from '../cli/control-client.js';
+import { controlRequest } from '../api/control-client.js';
 import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
 import { powerOff, powerOn } from './faults.js';
 import { now, probe } from './observe.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HalbError } from '../core/errors.js';
 import { isAlive, signalGroup, spawnDetached, waitGone } from '../sys/netns.js';
-import { controlRequest } from '../cli/control-client.js';
+import { controlRequest } from '../api/control-client.js';
 import { directorConfig } from './config-writer.js';
 import { ecmpDirectorConfig } from './ecmp.js';
 import { directorFiles, processKey, writeState, type LabProcess, type LabState } from './state.js';

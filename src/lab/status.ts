@@ -3,8 +3,8 @@
 // VIP holder sees it (health and `halb ctl list`), and whether every recorded process
 // still runs.
 import { readFileSync, existsSync } from 'node:fs';
-import { controlRequest } from '../cli/control-client.js';
-import { formatList } from '../cli/ipvsadm-format.js';
+import { controlRequest } from '../api/control-client.js';
+import { formatList } from '../api/ipvsadm-format.js';
 import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
 import { isAlive, linkAddresses } from '../sys/netns.js';
 import { directorStatus } from './baseline.js';

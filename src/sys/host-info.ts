@@ -1,7 +1,7 @@
 // The host's interfaces and their prefixes, for `halb -t`'s host-dependent checks.
 // Names come from /sys/class/net because os.networkInterfaces() omits interfaces
 // without addresses (a fresh veth), which keepalived still accepts.
-import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { HostInfo, HostInterface } from '../config/host.js';
 import { parsePrefix, type Prefix } from '../config/readers.js';
@@ -23,16 +23,7 @@ export function readHostInfo(): HostInfo {
     }
     byName.set(name, { name, loopback: isLoopback(name), prefixes });
   }
-  return { interfaces: [...byName.values()], scriptExecutable };
-}
-
-function scriptExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
+  return { interfaces: [...byName.values()] };
 }
 
 function isLoopback(name: string): boolean {

@@ -7,28 +7,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { open, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { parseTrackValue } from '../core/track-file-value.js';
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
-/**
- * strtol(buf, NULL, 0) over the first 127 bytes, as keepalived's process_track_file:
- * optional blanks and sign, then 0x hex, 0 octal or decimal, stopping at the first other
- * character; no digits at all reads as 0. A value outside int is refused (undefined), and
- * keepalived then keeps the last value ("Invalid number %ld read from %s - ignoring").
- */
-export function parseTrackFileValue(text: string): number | undefined {
-  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)?/.exec(text.slice(0, 127));
-  const digits = m?.[2];
-  if (digits === undefined) return 0;
-  let v: number;
-  if (/^0[xX]/.test(digits)) v = Number.parseInt(digits.slice(2), 16);
-  else if (digits.length > 1) v = digits.startsWith('0') ? Number.parseInt(digits, 8) : Number(digits);
-  else v = Number(digits);
-  if (m?.[1] === '-') v = -v;
-  if (!Number.isFinite(v) || v < INT32_MIN || v > INT32_MAX) return undefined;
-  return v;
-}
 
 /** The file's value: missing, empty or unreadable reads as 0, as in keepalived. */
 export async function readTrackFile(path: string): Promise<number | undefined> {
@@ -45,7 +25,7 @@ export async function readTrackFile(path: string): Promise<number | undefined> {
   } catch {
     return 0;
   }
-  return parseTrackFileValue(text);
+  return parseTrackValue(text);
 }
 
 /**

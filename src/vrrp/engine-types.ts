@@ -3,6 +3,7 @@
 // events), and what it reports (snapshots, events). The daemon maps the parsed
 // keepalived.conf onto EngineSpec; engine.ts implements VrrpHost with src/sys/, tests
 // implement it in memory.
+import type { ResolvedScript } from '../core/script.js';
 import type { IpRoute, IpRule } from '../config/model/ip.js';
 import type { PacketSocket } from '../core/packet-socket.js';
 import type { InstanceAuth } from './advert-check.js';
@@ -38,6 +39,10 @@ export interface ScriptCommand {
   readonly argv: readonly string[];
   readonly user?: string;
   readonly group?: string;
+  /** The config as written, for logs. */
+  readonly text?: string;
+  /** What the config's script audit approved (argv, uid, gid); absent: never run. */
+  readonly run?: ResolvedScript;
 }
 
 export interface NotifyScripts {

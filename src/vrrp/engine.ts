@@ -2,6 +2,7 @@
 // SystemHost implements VrrpHost with raw sockets (protocol 112), rtnetlink (addresses,
 // routes, rules, link and address notifications), an AF_PACKET sender for gratuitous
 // ARP / NA, and direct exec of scripts. The engine logic is engine-core.ts.
+import { constants as osConstants } from 'node:os';
 import { RealClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { PacketSocket } from '../core/packet-socket.js';
@@ -12,7 +13,8 @@ import { AfPacketSender, ipv6Forwarding } from '../sys/packet-socket-af.js';
 import { ProcConnector } from '../sys/proc-connector.js';
 import { listProcs, readProc } from '../sys/proc-scan.js';
 import { RawSocket } from '../sys/raw-socket.js';
-import { runCheckScript, runNotify } from '../sys/scripts.js';
+import { scriptPort } from '../sys/script/runner.js';
+import { describeResult } from '../core/script.js';
 import { initTrackFile, readTrackFile, watchTrackFile } from '../sys/track-file.js';
 import type { IpFamily } from './checksum.js';
 import { IPPROTO_VRRP } from './constants.js';
@@ -26,6 +28,8 @@ export { VrrpEngine } from './engine-core.js';
 export type * from './engine-types.js';
 
 const RT_SCOPE_LINK = 253;
+/** keepalived has no notify timeout; an unbounded child would pile up on a flapping peer. */
+const NOTIFY_TIMEOUT_MS = 30_000;
 
 /** A VIP line as an rtnetlink address request. */
 export function vipToAddressSpec(vip: VipSpec, ifindex: number): AddressSpec {
@@ -50,6 +54,7 @@ export interface SystemHostOptions {
 export class SystemHost implements VrrpHost {
   readonly #logger: Logger;
   readonly #filePollMs: number;
+  readonly #scripts = scriptPort();
   #rt: RtNetlink | undefined;
   #monitor: NetlinkMonitor | undefined;
   #af: AfPacketSender | undefined;
@@ -168,17 +173,23 @@ export class SystemHost implements VrrpHost {
   }
 
   runNotify(cmd: ScriptCommand, args: readonly string[]): void {
-    runNotify(cmd.argv, args, { ...(cmd.user !== undefined ? { user: cmd.user } : {}), ...(cmd.group !== undefined ? { group: cmd.group } : {}) },
-      (msg) => this.#logger.warn(`notify script failed to start: ${msg}`));
+    // keepalived does not wait for notify scripts; the timeout only bounds a stuck one.
+    void this.#scripts.run({ text: cmd.text ?? cmd.argv.join(' '), ...(cmd.run !== undefined ? { run: cmd.run } : {}) }, args, NOTIFY_TIMEOUT_MS).then((r) => {
+      if (r.kind === 'spawn-error') this.#logger.warn(`notify script ${cmd.text ?? cmd.argv.join(' ')} ${describeResult(r)}`);
+    });
   }
 
   async runScript(cmd: ScriptCommand, timeoutMs: number): Promise<ScriptOutcome> {
-    const end = await runCheckScript(cmd.argv, timeoutMs,
-      { ...(cmd.user !== undefined ? { user: cmd.user } : {}), ...(cmd.group !== undefined ? { group: cmd.group } : {}) });
-    if (end.kind !== 'error') return end;
-    this.#logger.warn(`script failed to start: ${end.message}`);
-    // What a shell reports for a command it cannot run.
-    return { kind: 'exit', code: 127 };
+    const text = cmd.text ?? cmd.argv.join(' ');
+    const end = await this.#scripts.run({ text, ...(cmd.run !== undefined ? { run: cmd.run } : {}) }, [], timeoutMs);
+    if (end.kind === 'spawn-error') {
+      this.#logger.warn(`script ${text} ${describeResult(end)}`);
+      // What a shell reports for a command it cannot run.
+      return { kind: 'exit', code: 127 };
+    }
+    if (end.timedOut) return { kind: 'timeout' };
+    if (end.kind === 'signal') return { kind: 'signal', signal: osConstants.signals[end.signal] };
+    return { kind: 'exit', code: end.code };
   }
 
   onEvent(cb: (ev: HostEvent) => void): void {

@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePrefix, type Prefix } from '../../src/config/readers.js';
-import type { HostInfo } from '../../src/config/host.js';
+import { SC, type HostInfo, type ScriptHost } from '../../src/config/host.js';
 
 export type FixtureKind = 'good' | 'bad' | 'seeds';
 
@@ -86,7 +86,19 @@ export function fixtureHost(): HostInfo {
         { name: l.peer, loopback: false, prefixes: [] },
       ]),
     ],
-    scriptExecutable: (path) => FIXTURE_PROGRAMS.includes(path),
+  };
+}
+
+/** The fixture host's scripts: FIXTURE_PROGRAMS exist, root-owned and safe; no keepalived_script user. */
+export function fixtureScripts(): ScriptHost {
+  return {
+    self: { uid: 0, gid: 0 },
+    lookup: (user, group) => (user === 'root' && (group === undefined || group === 'root')
+      ? { ok: true, uid: 0, gid: 0, label: group === undefined ? user : `${user}:${group}` }
+      : { ok: false, message: `Script user '${user}' does not exist` }),
+    check: (argv0) => (FIXTURE_PROGRAMS.includes(argv0)
+      ? { flags: SC.ISSCRIPT | SC.EXECUTABLE, path: argv0, messages: [], viaShell: false }
+      : { flags: SC.NOTFOUND, path: argv0, messages: [`Script ${argv0} cannot be accessed - No such file or directory`], viaShell: false }),
   };
 }
 

@@ -1,6 +1,7 @@
 // Addresses as keepalived's LVS parser reads them (lib/utils.c inet_stosockaddr and
 // inet_stor, check/check_data.c alloc_vsg_entry) and labels them (inet_sockaddrtotrio).
 import { isIP } from 'node:net';
+import { canonicalAddress } from '../../core/address.js';
 import ipaddr from 'ipaddr.js';
 import type { Stmt } from '../lexer.js';
 import type { Parser } from '../parser.js';
@@ -18,7 +19,7 @@ export interface SockAddr {
 /** Canonical text (inet_ntop's) so equal addresses compare equal. */
 export function canonicalAddr(a: string, family: Family): string {
   if (family === 4) return a;
-  return ipaddr.IPv6.parse(a).toRFC5952String();
+  return canonicalAddress(a) ?? a;
 }
 
 /** keepalived treats a port of "0", "00", ... as no port at all. */

@@ -75,12 +75,23 @@ function addressKeywords(cfg: KeepalivedConfig, v: VrrpInstance, pend: InstanceP
   };
 }
 
+/**
+ * keepalived's inet_stosockaddr() drops everything from the first '-' or '/' ("remove
+ * range and mask stuff"), so `unicast_src_ip 10.0.0.1/24` and a peer `10.0.0.2/24`,
+ * common in published configs, mean the bare addresses.
+ */
+export function withoutMaskOrRange(w: string): string {
+  const cut = w.search(/[-/]/);
+  return cut < 0 ? w : w.slice(0, cut);
+}
+
 function sourceAddress(s: Stmt, p: Parser, v: VrrpInstance, pend: InstancePending): void {
   if (!needArg(s, p)) return;
-  const w = s.words[1] as string;
+  const raw = s.words[1] as string;
+  const w = withoutMaskOrRange(raw);
   const fam = isIP(w);
   if (fam === 0) {
-    p.diag.error(s.pos, `Configuration error: VRRP instance[${v.name}] malformed src address[${w}]. Skipping...`, s.words[0]);
+    p.diag.error(s.pos, `Configuration error: VRRP instance[${v.name}] malformed src address[${raw}]. Skipping...`, s.words[0]);
     return;
   }
   pend.family ??= fam as IpFamily;
@@ -96,10 +107,11 @@ function sourceAddress(s: Stmt, p: Parser, v: VrrpInstance, pend: InstancePendin
 
 function unicastPeerLine(s: Stmt, p: Parser, v: VrrpInstance, pend: InstancePending): void {
   const w = s.words;
-  const addr = w[0] as string;
+  const raw = w[0] as string;
+  const addr = withoutMaskOrRange(raw);
   const fam = isIP(addr);
   if (fam === 0) {
-    p.diag.error(s.pos, `Configuration error: VRRP instance[${v.name}] malformed unicast peer address[${addr}]. Skipping...`, addr);
+    p.diag.error(s.pos, `Configuration error: VRRP instance[${v.name}] malformed unicast peer address[${raw}]. Skipping...`, raw);
     return;
   }
   pend.family ??= fam as IpFamily;

@@ -9,7 +9,7 @@
 // of a dead worker can be cleared), and when it expires on the shared clock. Entries
 // never move: connections hold (entry, generation) and a generation that changed means
 // the template they knew is gone.
-import { ipBytes } from '../sched/ip-bytes.js';
+import { ipBytes } from '../../core/address.js';
 import { maskAddress, type PersistDest, type PersistenceOptions, type Template, type Templates } from './persistence.js';
 import {
   TEMPLATE_CAPACITY, TEMPLATE_FIELDS as F, T_DELETED, T_EMPTY, T_INVALID, T_VALID, type SharedState,

@@ -17,7 +17,7 @@
 // address and ip_vs_mh.c uses hsiphash(); neither can be computed by an nftables rule,
 // and the proxy and nft engines must pick the same server for the same client.
 
-import { ipBytes } from './ip-bytes.js';
+import { ipBytes } from '../../core/address.js';
 
 /** Seed for every client/destination hash ("halb"); the nft engine passes it as `seed`. */
 export const HASH_SEED = 0x68616c62;

@@ -28,7 +28,7 @@ import { WeightedRoundRobinScheduler } from './wrr.js';
 export type * from './types.js';
 export { LocalStore, SCHED_STORE_WORDS, poolFingerprint, type SchedStore } from './store.js';
 export { HASH_SEED, flowKey, hashBucket, jhash, reciprocalScale } from './hash.js';
-export { addrKey, ipBytes } from './ip-bytes.js';
+export { addrKey, ipBytes } from '../../core/address.js';
 export { connOverhead, isAvailable, weightOf } from './pool.js';
 export { RoundRobinScheduler } from './rr.js';
 export { WeightedRoundRobinScheduler, type WrrSnapshot } from './wrr.js';

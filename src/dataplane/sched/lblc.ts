@@ -15,7 +15,7 @@
 // the first two here) flagged overloaded. Entries expire by locality-gc.ts, with time
 // taken from req.now.
 import type { DestView, SchedRequest, Scheduler } from './types.js';
-import { addrKey } from './ip-bytes.js';
+import { addrKey } from '../../core/address.js';
 import { LocalityGc, type LocalityOptions } from './locality-gc.js';
 import { activeOf, isAvailable, weightOf } from './pool.js';
 import { weightedLeastConnection } from './wlc.js';

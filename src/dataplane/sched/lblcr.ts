@@ -24,7 +24,7 @@
 // Servers that leave the pool leave every set (the kernel keeps them in the set while
 // they sit in its trash list, where they cannot be chosen either).
 import type { DestView, SchedRequest, Scheduler } from './types.js';
-import { addrKey } from './ip-bytes.js';
+import { addrKey } from '../../core/address.js';
 import { localityOverloaded } from './lblc.js';
 import { LocalityGc, type LocalityOptions } from './locality-gc.js';
 import { connOverhead, weightOf } from './pool.js';

@@ -3,7 +3,7 @@
 import type { DestView } from './types.js';
 
 /** IPVS keeps weights in an int. */
-const MAX_WEIGHT = 0x7fffffff;
+import { IPVS_WEIGHT_MAX as MAX_WEIGHT } from '../../core/ipvs-limits.js';
 
 /** A weight as IPVS would hold it: an integer in [0, 2^31 - 1]; bad input counts as 0 (quiesced). */
 export function sanitizeWeight(w: number): number {

@@ -10,7 +10,7 @@ import { HalbError } from '../../../src/core/errors.js';
 import { AdminServer } from '../../../src/api/admin-server.js';
 import { AdminCommandError, type AdminBackend, type AdminEvent, type WeightOverride } from '../../../src/api/admin-types.js';
 import { status, SVC, RS_UP } from '../../unit/api/fixtures.js';
-import { http, postJson, until } from './harness.js';
+import { http, postJson, TEST_TOKEN, until, useToken } from './harness.js';
 
 class RecordingBackend implements AdminBackend {
   readonly calls: string[] = [];
@@ -31,13 +31,15 @@ class RecordingBackend implements AdminBackend {
     this.calls.push(`release ${i} ${by}`);
     if (i === 'VI_9') throw new HalbError('HALB_ERR_USAGE', 'VRRP is not running in this daemon (-C)');
   }
+  async reload(by: string) { this.calls.push(`reload ${by}`); return { applied: true, summary: 'reload: 0 added, 0 removed' }; }
   onEvent(cb: (ev: AdminEvent) => void) { this.#listeners.add(cb); return () => this.#listeners.delete(cb); }
   emit(ev: AdminEvent) { for (const cb of this.#listeners) cb(ev); }
 }
 
 test('commands reach the backend with names and sender; errors keep their status', async () => {
   const be = new RecordingBackend();
-  const srv = await AdminServer.start({ backend: be, listen: { host: '127.0.0.1', port: 0 }, log: silentLogger });
+  const srv = await AdminServer.start({ backend: be, listen: { host: '127.0.0.1', port: 0 }, log: silentLogger, token: TEST_TOKEN });
+  useToken(srv.address.port, TEST_TOKEN);
   const P = srv.address.port;
   try {
     const rs = `/api/v1/services/${encodeURIComponent(SVC)}/real-servers/${encodeURIComponent(RS_UP)}`;

@@ -1,19 +1,19 @@
 // The admin API of the real daemon: /api/v1/status and /metrics move with real traffic
 // through the proxy and with a real TCP_CHECK transition (a backend killed, then back),
-// and the run-time commands (weight, drain, enable) act on the pool and answer errors
-// as JSON with their status.
+// and the run-time commands (weight, drain, enable; with the admin token) act on the pool
+// and answer errors as JSON with their status.
 import { test } from 'node:test';
 import { createServer } from 'node:http';
 import assert from 'node:assert/strict';
 import { httpGet, startBackend } from '../../helpers/daemon-process.js';
-import { freePort, getJson, http, parseMetrics, poolConf, postJson, startHalb, until } from './harness.js';
+import { freePort, getJson, http, parseMetrics, poolConf, postJson, startHalb, TEST_TOKEN, until } from './harness.js';
 import type { StatusView } from '../../../src/api/status-view.js';
 
 test('status and metrics follow traffic and a checker transition; weight, drain and enable act on the pool', async () => {
   const a = await startBackend('A');
   const b = await startBackend('B');
   const vport = await freePort();
-  const halb = await startHalb({ conf: poolConf(vport, [a.port, b.port]) });
+  const halb = await startHalb({ conf: poolConf(vport, [a.port, b.port]), token: TEST_TOKEN });
   const svc = `TCP:127.0.0.1:${vport}`;
   const rsA = `127.0.0.1:${a.port}`;
   const rsB = `127.0.0.1:${b.port}`;
@@ -93,8 +93,6 @@ test('status and metrics follow traffic and a checker transition; weight, drain 
       assert.equal(noType.status, 415, 'a POST without application/json (a cross-site form) is refused');
       const foreign = await postJson(P, `/api/v1/services/${svc}/real-servers/${rsA}/drain`, {}, { origin: 'http://evil.example' });
       assert.equal(foreign.status, 403);
-      const rebinding = await http(P, '/api/v1/status', { headers: { host: 'evil.example:80' } });
-      assert.equal(rebinding.status, 403, 'a DNS name in Host is refused without a token (DNS rebinding)');
       assert.equal((await http(P, '/api/v1/nope')).status, 404);
       assert.equal((await http(P, '/api/v1/status', { method: 'DELETE' })).status, 405);
       assert.match(halb.output(), /Draining 127\.0\.0\.1:\d+ of TCP:127\.0\.0\.1:\d+ \(by api 127\.0\.0\.1/, 'commands are logged');

@@ -26,7 +26,19 @@ export interface StartOptions {
   readonly adminListen?: string;
   /** Resolve as soon as the process started, without waiting for the admin API. */
   readonly noWait?: boolean;
+  /** Start with --admin-token-file holding this token; http() then sends it on every request. */
+  readonly token?: string;
 }
+
+const tokens = new Map<number, string>();
+
+/** Send `Bearer token` on every request to `port` that names no authorization itself. */
+export function useToken(port: number, token: string): void {
+  tokens.set(port, token);
+}
+
+/** A token of the length --admin-token-file wants. */
+export const TEST_TOKEN = 'dGVzdC10b2tlbi1mb3ItYWRtaW4td3JpdGVz';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -46,8 +58,14 @@ export async function startHalb(o: StartOptions): Promise<Halb> {
   writeFileSync(file, o.conf.replaceAll('@DIR@', dir));
   const adminPort = await freePort();
   const listen = o.adminListen ?? `127.0.0.1:${adminPort}`;
+  const tokenArgs: string[] = [];
+  if (o.token !== undefined) {
+    const tf = join(dir, 'admin.token');
+    writeFileSync(tf, `${o.token}\n`, { mode: 0o600 });
+    tokenArgs.push('--admin-token-file', tf);
+  }
   const child = spawn(process.execPath, [HALB, '-n', '-l', '-f', file, '--control-socket', join(dir, 'halb.sock'),
-    '--workers', '0', '--admin-listen', listen, ...(o.args ?? [])], {
+    '--workers', '0', '--admin-listen', listen, ...tokenArgs, ...(o.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(o.env ?? {}) },
   });
   let out = '';
@@ -64,6 +82,7 @@ export async function startHalb(o: StartOptions): Promise<Halb> {
     return false;
   };
   const port = Number(/:(\d+)$/.exec(listen)?.[1] ?? adminPort);
+  if (o.token !== undefined) useToken(port, o.token);
   const h: Halb = {
     child, dir, adminPort: port, waitFor,
     output: () => out,
@@ -94,7 +113,9 @@ export interface HttpAnswer {
 
 export function http(port: number, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: init.headers ?? {}, agent: false, timeout: 5000 }, (res) => {
+    const t = tokens.get(port);
+    const headers = { ...(t !== undefined ? { authorization: `Bearer ${t}` } : {}), ...(init.headers ?? {}) };
+    const req = request({ host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers, agent: false, timeout: 5000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => { body += c; });

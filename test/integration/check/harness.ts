@@ -3,6 +3,7 @@
 // UDP echo), and a harness that builds checkers from keepalived.conf text through the
 // real config pipeline and runs them on the real clock.
 import { spawnSync } from 'node:child_process';
+import { hostScripts, scriptPort } from '../../../src/sys/script/runner.js';
 import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
@@ -164,13 +165,13 @@ export interface Harness {
 
 /** Build the real server of `text` through config + registry and start checking it. */
 export function startChecking(text: string): Harness {
-  const r = parseConfigText(text);
+  const r = parseConfigText(text, '/keepalived.conf', { scripts: hostScripts() });
   const errs = r.diagnostics.filter((d) => d.severity !== 'warning' && !/setting default|defaulting/.test(d.message));
   assert.deepEqual(errs, [], 'config has errors');
   const vs = r.config.virtualServers[0];
   const rs = vs?.realServers[0];
   assert.ok(vs !== undefined && rs !== undefined);
-  const built = buildTarget({ rsId: 'rs-1', label: `[${rs.addr}]:tcp:${rs.port}` }, vs, rs, contextFromConfig(r.config));
+  const built = buildTarget({ rsId: 'rs-1', label: `[${rs.addr}]:tcp:${rs.port}` }, vs, rs, contextFromConfig(r.config, scriptPort()));
   assert.deepEqual(built.problems, []);
   assert.ok(built.target.checkers.length > 0);
   const hs = new HealthScheduler({ clock: new RealClock(), random: () => 0 });

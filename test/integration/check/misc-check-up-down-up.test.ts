@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAST, oneServerConfig, startChecking } from './harness.js';
 import { MiscChecker } from '../../../src/check/misc.js';
+import { hostScripts, scriptPort } from '../../../src/sys/script/runner.js';
 import type { MiscCheck } from '../../../src/config/model/checkers.js';
 
 let dir = '';
@@ -61,10 +62,11 @@ test('MISC_CHECK: a script that outlives misc_timeout is killed with its whole p
   chmodSync(slow, 0o755);
   const cfg: MiscCheck = {
     kind: 'MISC_CHECK', pos: { file: 'x', line: 1 }, alpha: false, retry: 0, delayLoopMs: 1000, delayBeforeRetryMs: 1000, warmupMs: 0, logAllFailures: false,
-    script: { argv: [slow], text: slow }, timeoutMs: 300, dynamic: false,
+    script: { argv: [slow], text: slow, run: { argv: [slow], uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, label: 'self', viaShell: false } },
+    timeoutMs: 300, dynamic: false,
   };
   const t0 = performance.now();
-  const r = await new MiscChecker(cfg).run(new AbortController().signal);
+  const r = await new MiscChecker(cfg, scriptPort()).run(new AbortController().signal);
   assert.equal(r.ok, false);
   assert.equal(!r.ok && r.reason, 'timeout');
   assert.ok(performance.now() - t0 < 2000);
@@ -84,11 +86,14 @@ test('MISC_CHECK with an insecure script under enable_script_security is left ou
   const { buildTarget, contextFromConfig } = await import('../../../src/check/registry.js');
   chmodSync(dir, 0o777);
   try {
-    const r = parseConfigText(oneServerConfig({ rsPort: 80, globals: 'enable_script_security\n  script_user root', checkers: `    MISC_CHECK {\n      misc_path ${script}\n    }` }));
+    const r = parseConfigText(oneServerConfig({ rsPort: 80, globals: 'enable_script_security\n  script_user root', checkers: `    MISC_CHECK {\n      misc_path ${script}\n    }` }),
+      '/keepalived.conf', { scripts: hostScripts() });
     const vs = r.config.virtualServers[0]!;
-    const built = buildTarget({ rsId: 'x', label: 'x' }, vs, vs.realServers[0]!, contextFromConfig(r.config));
+    const built = buildTarget({ rsId: 'x', label: 'x' }, vs, vs.realServers[0]!, contextFromConfig(r.config, scriptPort()));
     assert.equal(built.target.checkers.length, 0);
-    assert.match(built.problems[0] ?? '', new RegExp(`'${dir}' is writable by everyone \\(mode 0777\\)`));
+    const said = r.diagnostics.map((d) => d.message).join('\n');
+    assert.match(said, new RegExp(`Unsafe permissions found for script '${script}' - disabling: '${dir}' is writable by everyone \\(mode 0777\\)`));
+    assert.match(said, /Disabling misc script '.*check\.sh' due to insecure/);
   } finally {
     chmodSync(dir, 0o755);
   }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controlRequest } from '../../../src/cli/control-client.js';
+import { controlRequest } from '../../../src/api/control-client.js';
 import type { ReloadResult } from '../../../src/api/control-protocol.js';
 import { freePort, httpGet, startBackend, startDaemon, type Backend } from '../../helpers/daemon-process.js';
 

@@ -2,13 +2,14 @@
 // would (its config id, the fixture host's interfaces), and read the lines it blames.
 import { relative } from 'node:path';
 import { loadConfig, type LoadResult } from '../../../src/config/index.js';
-import { fixtureHost, type ConfigFixture } from '../../helpers/config-fixtures.js';
+import { fixtureHost, fixtureScripts, type ConfigFixture } from '../../helpers/config-fixtures.js';
 
 export function loadFixture(f: ConfigFixture): LoadResult {
   return loadConfig(f.path, {
     ...(f.opts.configId !== undefined ? { configId: f.opts.configId } : {}),
     env: {},
     host: fixtureHost(),
+    scripts: fixtureScripts(),
   });
 }
 

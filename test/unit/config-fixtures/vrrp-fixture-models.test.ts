@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { relative } from 'node:path';
-import type { KeepalivedConfig, VrrpInstance } from '../../../src/config/index.js';
+import { loadConfig, type KeepalivedConfig, type VrrpInstance } from '../../../src/config/index.js';
 import { fixture, type FixtureKind } from '../../helpers/config-fixtures.js';
 import { describeDiagnostics, loadFixture } from './fixture-load.js';
 
@@ -264,9 +264,11 @@ test('seeds: the blog posts\' instances', () => {
   assert.deepEqual([b.global.notificationEmailFrom, b.global.smtpServer, b.global.routerId], ['admin@test.com', { host: '127.0.0.1', port: 25 }, 'LVS_BACKUP']);
   assert.deepEqual([vi(b, 'VI_1').state, vi(b, 'VI_1').priority, vi(b, 'VI_1').vrid], ['BACKUP', 90, 60]);
 
-  const s4 = model('seeds', '004-vrrp-script-multiline');
+  // Curly quotes are not quotes to keepalived: they stay part of the command, which the
+  // host then does not have, so the script audit disables it, as keepalived does.
+  assert.equal(model('seeds', '004-vrrp-script-multiline').vrrpScripts.find((x) => x.name === 'chk_http_port'), undefined);
+  const s4 = loadConfig(fixture('seeds', '004-vrrp-script-multiline').path, { env: {} }).config;
   const chk = s4.vrrpScripts.find((x) => x.name === 'chk_http_port');
-  // Curly quotes are not quotes to keepalived: they stay part of the command.
   assert.deepEqual(chk?.script.argv, ['\u201c</dev/tcp/127.0.0.1/8088\u201d']);
   assert.deepEqual([chk?.intervalMs, chk?.weight], [1_000, -2]);
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { conf, parse } from './parse-helper.js';
 import { Diagnostics } from '../../../src/config/diagnostics.js';
-import { validateLvs } from '../../../src/config/validate-lvs.js';
+import { auditScripts } from '../../../src/config/validate-scripts.js';
 
 test('no protocol defaults to UDP; no scheduler to wlc; both reported without a line', () => {
   const r = parse(conf('virtual_server 192.0.2.100 80 {', '    delay_loop 10', '    lb_kind DR',
@@ -105,11 +105,11 @@ test('check scripts without script_security are a security violation (global_def
   const r = parse(conf('virtual_server 192.0.2.1 80 {', '  lvs_sched rr', '  lvs_method DR', '  protocol TCP',
     '  quorum_up /bin/true', '  real_server 192.0.2.2 80 { }', '}'));
   assert.deepEqual(r.lines, ['SECURITY VIOLATION - check scripts are being executed but script_security not enabled.']);
-  // The same model validated again, once with script security on: nothing else to report.
+  // The same model audited again, once with script security on: nothing else to report.
   const secured = new Diagnostics();
-  validateLvs({ ...r.config, global: { ...r.config.global, enableScriptSecurity: true } }, secured);
+  auditScripts({ ...r.config, global: { ...r.config.global, enableScriptSecurity: true } }, secured, undefined);
   assert.deepEqual(secured.items, []);
   const unsecured = new Diagnostics();
-  validateLvs({ ...r.config, global: { ...r.config.global, enableScriptSecurity: false } }, unsecured);
-  assert.deepEqual(unsecured.items.map((d) => d.message), ['SECURITY VIOLATION - check scripts are being executed but script_security not enabled.']);
+  auditScripts({ ...r.config, global: { ...r.config.global, enableScriptSecurity: false } }, unsecured, undefined);
+  assert.deepEqual(unsecured.items.map((d) => [d.message, d.security]), [['SECURITY VIOLATION - check scripts are being executed but script_security not enabled.', true]]);
 });

@@ -39,7 +39,6 @@ vrrp_script chk_c {
     "7: number '300' outside range [-253, 253]",
     '7: vrrp_script chk_b weight 300 must be in [-253, 253]',
     '11: No script set for vrrp_script chk_c - removing',
-    '-: SECURITY VIOLATION - scripts are being executed but script_security not enabled.',
   ]);
   assert.deepEqual(r.config.vrrpScripts.map((s) => [s.name, s.intervalMs, s.weight]), [['chk_b', 1000, 0]]);
 });

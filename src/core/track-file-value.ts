@@ -1,5 +1,6 @@
-// FILE_CHECK's reading of a track file (keepalived trackers/track_file.c), pure: the
-// integer in the file and what it does to the real server.
+// A track file's value (keepalived trackers/track_file.c process_track_file), pure: the
+// integer in the file, read alike for vrrp track_file and FILE_CHECK, and what it does to
+// a real server's weight.
 
 /** keepalived's IPVS_WEIGHT_FAULT: a status this low takes the checker down. */
 export const WEIGHT_FAULT = -2147483648;
@@ -8,7 +9,8 @@ const INT32_MAX = 2147483647;
 /**
  * strtol(buf, NULL, 0) over the first 127 bytes: optional blanks and sign, then 0x hex,
  * 0 octal or decimal, stopping at the first other character. No digits reads as 0, as in
- * C. Outside [INT32_MIN, INT32_MAX + 1] the value is invalid (undefined: keep the last).
+ * C. Outside [INT32_MIN, INT32_MAX + 1] the value is invalid (undefined: keep the last,
+ * "Invalid number ... read from ... - ignoring").
  */
 export function parseTrackValue(text: string): number | undefined {
   const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)?/.exec(text.slice(0, 127));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatConnections, formatList, largeNum } from '../../../src/cli/ipvsadm-format.js';
+import { formatConnections, formatList, largeNum } from '../../../src/api/ipvsadm-format.js';
 import type { DataplaneSnapshot, RealServerSnapshot, StatsSnapshot } from '../../../src/dataplane/dataplane.js';
 
 const zero: StatsSnapshot = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0, cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };

@@ -1,7 +1,7 @@
 // `halb ctl` side of the control socket.
 import { createConnection } from 'node:net';
 import { SysError } from '../core/errors.js';
-import { encodeMessage, type ControlRequest, type ControlResponse } from '../api/control-protocol.js';
+import { encodeMessage, type ControlRequest, type ControlResponse } from './control-protocol.js';
 
 type Req = ControlRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WEIGHT_FAULT, fileVerdict, parseTrackValue } from '../../../src/check/track-file-value.js';
+import { WEIGHT_FAULT, fileVerdict, parseTrackValue } from '../../../src/core/track-file-value.js';
 
 test('the file value reads like strtol(buf, NULL, 0)', () => {
   assert.equal(parseTrackValue(''), 0);

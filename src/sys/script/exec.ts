@@ -1,13 +1,14 @@
 // Running a script the way keepalived's system_call_script() does: in its own process
 // group (so a timeout kills everything it started), as the script user, exec'd directly
-// from its argv. A shell (/bin/sh -c) is used only where keepalived uses system(): a
-// command starting `</` (a "can this file be opened" test) or a file that is neither a
-// `#!` script nor an ELF binary ("Please add a #! shebang", check_script_secure).
-// On timeout: SIGTERM to the group, then SIGKILL 2 s later (check_misc.c).
+// from its argv with keepalived's environment (the daemon's own) and stdin/stdout/stderr
+// on /dev/null (set_std_fd), so no output can ever block it. A shell (/bin/sh -c) is used
+// only where keepalived uses system(): a command starting `</` (a "can this file be
+// opened" test) or a file that is neither a `#!` script nor an ELF binary ("Please add
+// a #! shebang"); the command line is then keepalived's cmd_str(): every word in '...'.
+// On timeout: SIGTERM to the group, then SIGKILL KILL_GRACE_MS later (check_misc.c).
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
-
-export const KILL_GRACE_MS = 2000;
+import { KILL_GRACE_MS, type ScriptResult } from '../../core/script.js';
 
 export interface ScriptRunSpec {
   readonly argv: readonly string[];
@@ -15,15 +16,12 @@ export interface ScriptRunSpec {
   readonly gid?: number;
   readonly timeoutMs: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Force /bin/sh -c (the audit found no #! / ELF magic); otherwise decided here. */
+  readonly viaShell?: boolean;
 }
 
-export type ScriptResult =
-  | { readonly kind: 'exit'; readonly code: number; readonly timedOut: boolean; readonly durationMs: number; readonly viaShell: boolean }
-  | { readonly kind: 'signal'; readonly signal: NodeJS.Signals; readonly timedOut: boolean; readonly durationMs: number; readonly viaShell: boolean }
-  | { readonly kind: 'spawn-error'; readonly error: string; readonly durationMs: number; readonly viaShell: boolean };
-
 /** keepalived's SC_SYSTEM: `<` then optional blanks then `/`. */
-function isOpenTest(cmd: string): boolean {
+export function isOpenTest(cmd: string): boolean {
   return /^<[ \t]*\//.test(cmd);
 }
 
@@ -43,10 +41,17 @@ export function hasExecMagic(path: string): boolean {
   }
 }
 
-/** The argv actually spawned: the script itself, or /bin/sh -c with keepalived's space-joined command line. */
-export function execPlan(argv: readonly string[]): { file: string; args: string[]; viaShell: boolean } {
+/** keepalived's cmd_str(): words joined by blanks, each in single quotes except a leading `<`/`>` redirection. */
+export function shellCommandLine(argv: readonly string[]): string {
+  return argv.map((w, i) => (i === 0 && (w.startsWith('<') || w.startsWith('>')) ? w : `'${w}'`)).join(' ');
+}
+
+/** The argv actually spawned: the script itself, or /bin/sh -c with keepalived's command line. */
+export function execPlan(argv: readonly string[], viaShell?: boolean): { file: string; args: string[]; viaShell: boolean } {
   const [cmd = '', ...rest] = argv;
-  if (isOpenTest(cmd) || !hasExecMagic(cmd)) return { file: '/bin/sh', args: ['-c', argv.join(' ')], viaShell: true };
+  if (viaShell === true || isOpenTest(cmd) || (viaShell === undefined && !hasExecMagic(cmd))) {
+    return { file: '/bin/sh', args: ['-c', shellCommandLine(argv)], viaShell: true };
+  }
   return { file: cmd, args: rest, viaShell: false };
 }
 
@@ -65,7 +70,7 @@ function killGroup(pid: number, sig: NodeJS.Signals): boolean {
  */
 export function runScript(spec: ScriptRunSpec, signal?: AbortSignal): Promise<ScriptResult> {
   const t0 = performance.now();
-  const plan = execPlan(spec.argv);
+  const plan = execPlan(spec.argv, spec.viaShell);
   const dur = (): number => Math.round(performance.now() - t0);
   return new Promise<ScriptResult>((resolve) => {
     let child;
@@ -111,15 +116,4 @@ export function runScript(spec: ScriptRunSpec, signal?: AbortSignal): Promise<Sc
       else done({ kind: 'exit', code: code ?? 0, timedOut, durationMs: dur(), viaShell: plan.viaShell });
     });
   });
-}
-
-export function describeResult(r: ScriptResult): string {
-  switch (r.kind) {
-    case 'exit':
-      return r.timedOut ? `timed out (exited ${r.code} on SIGTERM) after ${r.durationMs} ms` : `exited with status ${r.code} after ${r.durationMs} ms`;
-    case 'signal':
-      return r.timedOut ? `timed out (killed by ${r.signal}) after ${r.durationMs} ms` : `terminated by ${r.signal} after ${r.durationMs} ms`;
-    case 'spawn-error':
-      return `could not be started: ${r.error}`;
-  }
 }

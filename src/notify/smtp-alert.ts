@@ -6,9 +6,9 @@
 import net from 'node:net';
 import os from 'node:os';
 import type { GlobalDefs } from '../config/model/global.js';
-import { AbortedRun } from './net-util.js';
-import { SmtpSession } from './smtp-session.js';
-import { errorText } from './checker.js';
+import { AbortedRun } from '../check/net-util.js';
+import { SmtpSession } from '../check/smtp-session.js';
+import { errorText } from '../check/checker.js';
 
 export interface SmtpAlertConfig {
   readonly to: readonly string[];

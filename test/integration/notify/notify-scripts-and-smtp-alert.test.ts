@@ -3,11 +3,20 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Notifier } from '../../../src/check/notify.js';
-import { realServerSubject, sendAlert, type SmtpAlertConfig } from '../../../src/check/smtp-alert.js';
+import { Notifier, realServerSubject, sendAlert, type SmtpAlertConfig } from '../../../src/notify/index.js';
+import { parseConfigText, type LoadResult } from '../../../src/config/index.js';
+import type { ScriptSpec } from '../../../src/config/readers.js';
 import type { Logger, LogFields } from '../../../src/core/log.js';
+import { hostScripts, scriptPort } from '../../../src/sys/script/runner.js';
 import { startSmtpServer, type SmtpTestServer } from '../../helpers/smtp-server.js';
-import { freePort } from './harness.js';
+import { freePort } from '../check/harness.js';
+
+/** A real server's notify_up as the daemon gets it: written in a config, through the script audit. */
+function notifyUp(line: string): { spec: ScriptSpec | undefined; loaded: LoadResult } {
+  const text = `global_defs {\n  enable_script_security\n  script_user root\n}\nvirtual_server 127.0.0.1 80 {\n  protocol TCP\n  real_server 127.0.0.1 81 {\n    notify_up ${line}\n  }\n}\n`;
+  const loaded = parseConfigText(text, '/keepalived.conf', { scripts: hostScripts() });
+  return { spec: loaded.config.virtualServers[0]?.realServers[0]?.notifyUp, loaded };
+}
 
 let dir = '';
 let smtp: SmtpTestServer;
@@ -36,9 +45,11 @@ test('notify_up runs from argv without a shell; its exit code is logged', async 
   writeFileSync(script, `#!/bin/sh\nprintf '%s|' "$@" > "${out}"\nexit 3\n`);
   chmodSync(script, 0o755);
   const { log, lines } = recorder();
-  const n = new Notifier({ enforceSecurity: true, scriptUser: { user: 'root' }, logger: log });
+  const n = new Notifier({ scripts: scriptPort(), logger: log });
   // An argument with a space and a shell metacharacter arrives intact: no shell in between.
-  const r = await n.run({ argv: [script, 'a b', '$(id)'], text: `${script} "a b" $(id)` }, 'notify_up for [127.0.0.1]:tcp:80');
+  const { spec } = notifyUp(`"${script} 'a b' \\$(id)"`);
+  assert.deepEqual(spec?.argv, [script, 'a b', '$(id)']);
+  const r = await n.run(spec!, 'notify_up for [127.0.0.1]:tcp:80');
   assert.ok(r.ran && r.result.kind === 'exit' && r.result.code === 3 && !r.result.viaShell);
   assert.equal(readFileSync(out, 'utf8'), 'a b|$(id)|');
   const done = lines.find((l) => /exited with status 3/.test(l.msg));
@@ -51,8 +62,8 @@ test('a script without #! goes through /bin/sh, as keepalived falls back to syst
   const script = join(dir, 'plain.sh');
   writeFileSync(script, `echo ran > "${out}"\n`);
   chmodSync(script, 0o755);
-  const n = new Notifier({ enforceSecurity: true, scriptUser: { user: 'root' } });
-  const r = await n.run({ argv: [script], text: script }, 'notify_down');
+  const n = new Notifier({ scripts: scriptPort() });
+  const r = await n.run(notifyUp(script).spec!, 'notify_down');
   assert.ok(r.ran && r.result.kind === 'exit' && r.result.code === 0 && r.result.viaShell);
   assert.equal(readFileSync(out, 'utf8'), 'ran\n');
 });
@@ -62,15 +73,18 @@ test('notify scripts time out (process group killed) and insecure ones are refus
   writeFileSync(slow, '#!/bin/sh\nsleep 20\n');
   chmodSync(slow, 0o755);
   const { log, lines } = recorder();
-  const n = new Notifier({ enforceSecurity: true, scriptUser: { user: 'root' }, logger: log, timeoutMs: 200 });
-  const r = await n.run({ argv: [slow], text: slow }, 'quorum_down');
+  const n = new Notifier({ scripts: scriptPort(), logger: log, timeoutMs: 200 });
+  const r = await n.run(notifyUp(slow).spec!, 'quorum_down');
   assert.ok(r.ran && r.result.kind === 'signal' && r.result.timedOut);
   assert.ok(lines.some((l) => l.level === 'warn' && /timed out/.test(l.msg)));
   if (process.getuid?.() === 0) {
     chmodSync(slow, 0o777);
-    const refused = await new Notifier({ enforceSecurity: true, scriptUser: { user: 'root' }, logger: log }).run({ argv: [slow], text: slow }, 'quorum_up');
-    assert.equal(refused.ran, false);
-    assert.match(!refused.ran ? refused.reason : '', new RegExp(`'${slow}' is writable by everyone \\(mode 0777\\)`));
+    const { spec, loaded } = notifyUp(slow);
+    // The audit takes it out of the config; the runner refuses anything not approved.
+    assert.equal(spec, undefined);
+    assert.ok(loaded.diagnostics.some((d) => d.message.includes(`'${slow}' is writable by everyone (mode 0777)`)));
+    const refused = await scriptPort().run({ text: slow }, [], 1000);
+    assert.equal(refused.kind, 'spawn-error');
   }
 });
 
