@@ -12,6 +12,7 @@ import { ControlServer } from './control-server.js';
 import { configToDesired } from './config-to-desired.js';
 import { HealthCoordinator } from './health.js';
 import { VrrpSide } from './vrrp-side.js';
+import { ConntrackSync } from './conntrack-sync.js';
 import { DaemonAdmin } from './admin-backend.js';
 import { AdminCommandError, type AdminBackend } from '../api/admin-types.js';
 
@@ -54,12 +55,14 @@ export class Daemon {
   readonly #vrrp: VrrpSide | undefined;
   readonly #lvs: boolean;
   readonly #admin: DaemonAdmin;
+  readonly #ctSync: ConntrackSync;
 
   private constructor(opts: DaemonOptions, loaded: LoadResult) {
     this.#opts = opts;
     this.#log = opts.log;
     this.#loaded = loaded;
     this.#startedAt = (opts.wallNow ?? Date.now)();
+    this.#ctSync = new ConntrackSync({ log: opts.log, fileBase: opts.controlSocket });
     this.#health = new HealthCoordinator({
       log: opts.log,
       ejectAfter: opts.ejectAfter ?? DEFAULT_EJECT_AFTER,
@@ -93,10 +96,12 @@ export class Daemon {
       log: opts.log,
       onEvent: (ev) => {
         if (ev.kind === 'transition') {
+          this.#ctSync.transition(ev.instance, ev.to);
           this.#admin.emit({ kind: 'vrrp-transition', at: this.#wall(), instance: ev.instance, from: ev.from, to: ev.to, priority: ev.priority, reason: ev.reason });
         }
       },
       onVipsAdded: (addrs) => { for (const a of addrs) this.#listenWhenPresent(a, 0); },
+      beforeVips: (instance) => this.#ctSync.beforeVips(instance),
     });
   }
 
@@ -140,7 +145,12 @@ export class Daemon {
     try {
       if (d.#lvs) d.#health.setConfig(loaded.config);
       await d.#apply(loaded.config, 'start');
-      if (d.#vrrp !== undefined) opts.log.info(await d.#vrrp.apply(loaded.config));
+      if (d.#vrrp !== undefined) {
+        opts.log.info(await d.#conntrackSync(loaded.config));
+        // A returning master must hold the other director's flows before it can preempt.
+        await d.#ctSync.waitResynced();
+        opts.log.info(await d.#vrrp.apply(loaded.config));
+      }
       d.#control = await ControlServer.listen(opts.controlSocket, (req) => d.#handle(req), opts.log);
     } catch (e) {
       await d.stop();
@@ -149,6 +159,17 @@ export class Daemon {
     if (opts.pidFile !== undefined) writeFileSync(opts.pidFile, `${process.pid}\n`);
     opts.log.info(`Starting halb: ${loaded.files.length} config file(s), ${loaded.config.virtualServers.length} virtual server(s), ${loaded.config.vrrpInstances.length} vrrp instance(s); control socket ${opts.controlSocket}`);
     return d;
+  }
+
+  /** halb_conntrack_sync: only where halb runs VRRP and the kernel does NAT (docs/conntrack-sync.md). */
+  #conntrackSync(cfg: KeepalivedConfig): Promise<string> {
+    const c = cfg.global.conntrackSync;
+    if (c !== undefined && (!this.#lvs || this.#opts.dataplane.engine !== 'nft')) {
+      const why = !this.#lvs ? 'this halb runs VRRP only (-P)' : `the ${this.#opts.dataplane.engine} dataplane keeps its connections in its own process, not in conntrack`;
+      this.#log.warn(`(${c.pos.file}: Line ${c.pos.line}) halb_conntrack_sync ignored: ${why}`);
+      return this.#ctSync.apply({ ...cfg, global: { ...cfg.global, conntrackSync: undefined } } as KeepalivedConfig, this.#opts.configFile);
+    }
+    return this.#ctSync.apply(cfg, this.#opts.configFile);
   }
 
   get config(): KeepalivedConfig {
@@ -198,7 +219,7 @@ export class Daemon {
       }
       if (this.#lvs) this.#health.setConfig(next.config);
       let summary = await this.#apply(next.config, 'reload');
-      if (this.#vrrp !== undefined) summary += `; ${await this.#vrrp.apply(next.config)}`;
+      if (this.#vrrp !== undefined) summary += `; ${await this.#conntrackSync(next.config)}; ${await this.#vrrp.apply(next.config)}`;
       this.#loaded = next;
       this.#lastReload = { at, applied: true, summary };
       this.#admin.prune((id) => [...next.config.virtualServers].some((vs) => id.startsWith(`${vs.label}/`)));
@@ -262,9 +283,11 @@ export class Daemon {
   }
 
   #status(): DaemonStatus {
+    const ct = this.#ctSync.snapshot();
     return {
       pid: process.pid, configFile: this.#opts.configFile, startedAt: this.#startedAt, reloads: this.#reloads,
       ...(this.#lastReload !== undefined ? { lastReload: this.#lastReload } : {}),
+      ...(ct !== undefined ? { conntrackSync: ct } : {}),
     };
   }
 
@@ -280,6 +303,7 @@ export class Daemon {
     await this.#reloadChain;
     await this.#control?.close();
     await this.#vrrp?.stop();
+    await this.#ctSync.stop();
     await this.#health.stop();
     this.#admin.close();
     await this.#opts.dataplane.close();

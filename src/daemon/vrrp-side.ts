@@ -16,6 +16,8 @@ export interface VrrpSideOptions {
   /** A VIP of this instance is now on the host. */
   readonly onVipsAdded: (addresses: readonly string[]) => void;
   readonly onEvent?: (ev: EngineEvent) => void;
+  /** Awaited before an instance becoming MASTER adds its VIPs (VrrpWorkerOptions.beforeVips). */
+  readonly beforeVips?: (instance: string) => Promise<void>;
 }
 
 export class VrrpSide {
@@ -54,6 +56,7 @@ export class VrrpSide {
   #start(spec: EngineSpec): Promise<VrrpWorker> {
     return VrrpWorker.start(spec, {
       logger: this.#o.log.child({ component: 'vrrp' }),
+      ...(this.#o.beforeVips !== undefined ? { beforeVips: this.#o.beforeVips } : {}),
       onEvent: (ev) => {
         if (ev.kind === 'transition') {
           this.#transitions.push(ev);

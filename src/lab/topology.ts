@@ -39,6 +39,10 @@ export interface LabOptions {
   readonly workers: number;
   /** garp_master_refresh in seconds on every instance; 0 = off, as in the seeds. */
   readonly garpMasterRefresh: number;
+  /** lb_algo of the virtual server (dflt rr, as in the seeds); mh keeps DR flows across a failover. */
+  readonly lbAlgo?: string;
+  /** nft NAT: halb_conntrack_sync on every halb director (dflt on; off shows what it saves). */
+  readonly connSync?: boolean;
 }
 
 export const DEFAULT_OPTIONS: LabOptions = {
