@@ -163,7 +163,7 @@ export class ConntrackSync {
       return `conntrack sync: not started (${r.reason})`;
     }
     const text = renderConntrackdConf(r.sync.conf);
-    if (text === this.#rendered && this.#sync !== undefined && this.#state !== 'stopped') {
+    if (text === this.#rendered && r.sync.binary === this.#sync?.binary && this.#state !== 'stopped') {
       this.#sync = r.sync;
       return 'conntrack sync: unchanged';
     }
