@@ -5,8 +5,9 @@
 set -euo pipefail
 # iputils-ping: PING_CHECK; openssl: the SSL_GET test makes its certificate;
 # chromium: the dashboard's browser test (playwright-core drives /usr/bin/chromium);
-# python3: the sd_notify test's unix datagram listener.
-pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3)
+# python3: the sd_notify test's unix datagram listener; conntrackd and conntrack: NAT
+# connections replicated between directors (halb_conntrack_sync) and the lab's power-on.
+pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3 conntrackd conntrack)
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(wrk haproxy nginx-light libnginx-mod-stream curl)
 fi
@@ -28,6 +29,8 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # Debian starts keepalived as a service on install; tests run their own instances.
 systemctl stop keepalived 2>/dev/null || true
 pkill -x keepalived 2>/dev/null || true
+# conntrackd too: halb runs its own, one per director, with its own config.
+systemctl disable --now conntrackd 2>/dev/null || true
 # The same for the bench peers: benches start their own nginx and HAProxy in namespaces.
 if [ "${1:-}" = "--bench" ]; then
   systemctl stop nginx haproxy 2>/dev/null || true
