@@ -32,6 +32,25 @@ export interface DaemonStatus {
   readonly health?: unknown;
   /** conntrackd run by halb (halb_conntrack_sync), when configured. */
   readonly conntrackSync?: ConntrackSyncStatus;
+  /** IPVS sync traffic seen on lvs_sync_daemon's interface, when configured. */
+  readonly ipvsSync?: IpvsSyncStatus;
+}
+
+/** What halb saw of the kernel sync daemon's messages (protocol v1) on the sync interface. */
+export interface IpvsSyncStatus {
+  readonly interface: string;
+  readonly group: string;
+  readonly port: number;
+  readonly listening: boolean;
+  readonly error?: string;
+  readonly messages: number;
+  readonly conns: number;
+  /** Persistence templates among the connections. */
+  readonly templates: number;
+  /** Datagrams not counted, by reason (the codec's drop reasons, OTHER_SYNCID). */
+  readonly dropped: Readonly<Record<string, number>>;
+  /** Wall-clock ms of the last datagram. */
+  readonly lastAt?: number;
 }
 
 /** What halb knows of the conntrackd it runs (docs/conntrack-sync.md). */

@@ -79,6 +79,11 @@ function buildFamilies(f: Families): (s: AdminStatus) => void {
   const ctCommitFail = f.counter('halb_conntrack_sync_commit_failures_total', 'Commits that failed (the VIPs were added anyway).', inst0());
   const ctCommitSec = f.gauge('halb_conntrack_sync_last_commit_seconds', 'Duration of the last commit, before the VIPs were added.', inst0());
   const ctFlows = f.gauge('halb_conntrack_sync_flows', 'Flows in conntrackd\'s caches at the last reading: internal (this director\'s), external (the other\'s).', ['instance', 'cache']);
+  // IPVS sync traffic seen (lvs_sync_daemon)
+  const syncMsgs = f.counter('halb_ipvs_sync_messages_total', 'IPVS sync messages (protocol v1) seen on the lvs_sync_daemon interface.', ['interface']);
+  const syncConns = f.counter('halb_ipvs_sync_connections_total', 'Connections carried by those messages (templates included).', ['interface']);
+  const syncTemplates = f.counter('halb_ipvs_sync_templates_total', 'Persistence templates among them.', ['interface']);
+  const syncDropped = f.counter('halb_ipvs_sync_dropped_total', 'Sync datagrams not counted, by reason.', ['interface', 'reason']);
   // VRRP
   const inst = ['instance'];
   const state = f.gauge('halb_vrrp_state', 'VRRP instance state: 1 for the current state, 0 for the others.', ['instance', 'state']);
@@ -141,6 +146,13 @@ function buildFamilies(f: Families): (s: AdminStatus) => void {
       if (ct.lastCommitMs !== undefined) ctCommitSec(l, sec(ct.lastCommitMs));
       if (ct.internalFlows !== undefined) ctFlows({ ...l, cache: 'internal' }, ct.internalFlows);
       if (ct.externalFlows !== undefined) ctFlows({ ...l, cache: 'external' }, ct.externalFlows);
+    }
+
+    const ipvs = s.daemon.ipvsSync;
+    if (ipvs !== undefined) {
+      const l = { interface: ipvs.interface };
+      syncMsgs(l, ipvs.messages); syncConns(l, ipvs.conns); syncTemplates(l, ipvs.templates);
+      for (const [reason, n] of Object.entries(ipvs.dropped)) syncDropped({ ...l, reason }, n);
     }
 
     const v = vrrpStatus(s);

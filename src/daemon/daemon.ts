@@ -13,6 +13,7 @@ import { configToDesired } from './config-to-desired.js';
 import { HealthCoordinator } from './health.js';
 import { VrrpSide } from './vrrp-side.js';
 import { ConntrackSync } from './conntrack-sync.js';
+import { IpvsSyncObserver } from './ipvs-sync-observer.js';
 import { DaemonAdmin } from './admin-backend.js';
 import { AdminCommandError, type AdminBackend } from '../api/admin-types.js';
 
@@ -56,6 +57,7 @@ export class Daemon {
   readonly #lvs: boolean;
   readonly #admin: DaemonAdmin;
   readonly #ctSync: ConntrackSync;
+  readonly #ipvsSync: IpvsSyncObserver;
 
   private constructor(opts: DaemonOptions, loaded: LoadResult) {
     this.#opts = opts;
@@ -63,6 +65,7 @@ export class Daemon {
     this.#loaded = loaded;
     this.#startedAt = (opts.wallNow ?? Date.now)();
     this.#ctSync = new ConntrackSync({ log: opts.log, fileBase: opts.controlSocket });
+    this.#ipvsSync = new IpvsSyncObserver(opts.log);
     this.#health = new HealthCoordinator({
       log: opts.log,
       ejectAfter: opts.ejectAfter ?? DEFAULT_EJECT_AFTER,
@@ -145,6 +148,7 @@ export class Daemon {
     try {
       if (d.#lvs) d.#health.setConfig(loaded.config);
       await d.#apply(loaded.config, 'start');
+      await d.#ipvsSync.apply(loaded.config);
       if (d.#vrrp !== undefined) {
         opts.log.info(await d.#conntrackSync(loaded.config));
         // A returning master must hold the other director's flows before it can preempt.
@@ -219,6 +223,7 @@ export class Daemon {
       }
       if (this.#lvs) this.#health.setConfig(next.config);
       let summary = await this.#apply(next.config, 'reload');
+      await this.#ipvsSync.apply(next.config);
       if (this.#vrrp !== undefined) summary += `; ${await this.#conntrackSync(next.config)}; ${await this.#vrrp.apply(next.config)}`;
       this.#loaded = next;
       this.#lastReload = { at, applied: true, summary };
@@ -284,10 +289,12 @@ export class Daemon {
 
   #status(): DaemonStatus {
     const ct = this.#ctSync.snapshot();
+    const ipvs = this.#ipvsSync.snapshot();
     return {
       pid: process.pid, configFile: this.#opts.configFile, startedAt: this.#startedAt, reloads: this.#reloads,
       ...(this.#lastReload !== undefined ? { lastReload: this.#lastReload } : {}),
       ...(ct !== undefined ? { conntrackSync: ct } : {}),
+      ...(ipvs !== undefined ? { ipvsSync: ipvs } : {}),
     };
   }
 
@@ -304,6 +311,7 @@ export class Daemon {
     await this.#control?.close();
     await this.#vrrp?.stop();
     await this.#ctSync.stop();
+    this.#ipvsSync.stop();
     await this.#health.stop();
     this.#admin.close();
     await this.#opts.dataplane.close();
