@@ -211,9 +211,11 @@ export class ConntrackSync {
     const s = this.#sync;
     if (s === undefined) return;
     if (end.error?.code === 'ENOENT') {
+      // Said once; the retries every 30 s stay quiet until something changes.
+      const again = this.#state === 'missing';
       this.#state = 'missing';
       this.#lastError = `${s.binary} not found: install conntrackd (Debian: apt-get install conntrackd)`;
-      this.#log.error(`${this.#lastError}; NAT connections will not survive a failover; trying again in ${CONNTRACKD_BACKOFF.missingRetryMs / 1000} s`);
+      this.#log[again ? 'debug' : 'error'](`${this.#lastError}; NAT connections will not survive a failover; trying again every ${CONNTRACKD_BACKOFF.missingRetryMs / 1000} s`);
       this.#schedule(CONNTRACKD_BACKOFF.missingRetryMs);
       return;
     }

@@ -149,6 +149,10 @@ export class Daemon {
       if (d.#lvs) d.#health.setConfig(loaded.config);
       await d.#apply(loaded.config, 'start');
       await d.#ipvsSync.apply(loaded.config);
+      const ct = loaded.config.global.conntrackSync;
+      if (d.#vrrp === undefined && ct !== undefined) {
+        opts.log.warn(`(${ct.pos.file}: Line ${ct.pos.line}) halb_conntrack_sync ignored: VRRP runs elsewhere (-C); drive conntrackd from its notify scripts (primary-backup.sh)`);
+      }
       if (d.#vrrp !== undefined) {
         opts.log.info(await d.#conntrackSync(loaded.config));
         // A returning master must hold the other director's flows before it can preempt.
