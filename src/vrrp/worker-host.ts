@@ -15,6 +15,8 @@ export interface VrrpWorkerOptions {
   /** EngineOptions.beforeVips, run on this thread; the engine waits at most beforeVipsTimeoutMs (dflt 5000). */
   readonly beforeVips?: (instance: string) => Promise<void>;
   readonly beforeVipsTimeoutMs?: number;
+  /** Ask beforeVips from the start (dflt false; setGate() changes it). */
+  readonly beforeVipsOn?: boolean;
 }
 
 export class VrrpWorker {
@@ -31,7 +33,9 @@ export class VrrpWorker {
 
   /** Start the thread; resolves once every instance has started, rejects with the reason it could not. */
   static start(spec: EngineSpec, opts: VrrpWorkerOptions): Promise<VrrpWorker> {
-    const data: WorkerData = { spec, ...(opts.beforeVips !== undefined ? { beforeVipsTimeoutMs: opts.beforeVipsTimeoutMs ?? 5000 } : {}) };
+    const data: WorkerData = {
+      spec, ...(opts.beforeVips !== undefined ? { beforeVipsTimeoutMs: opts.beforeVipsTimeoutMs ?? 5000, beforeVipsOn: opts.beforeVipsOn === true } : {}),
+    };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
     const w = new VrrpWorker(worker);
     return new Promise((resolve, reject) => {
@@ -92,6 +96,11 @@ export class VrrpWorker {
 
   #post(m: ToWorker): void {
     this.#worker.postMessage(m);
+  }
+
+  /** Turn the beforeVips question on or off, without restarting the engine. */
+  setGate(on: boolean): void {
+    if (!this.#exited) this.#post({ t: 'gate', on });
   }
 
   snapshot(timeoutMs = 2000): Promise<WorkerSnapshot> {

@@ -7,6 +7,8 @@ export interface WorkerData {
   readonly spec: EngineSpec;
   /** Ask the host before adding VIPs (EngineOptions.beforeVips), waiting at most this long. */
   readonly beforeVipsTimeoutMs?: number;
+  /** Whether to ask at all, until a 'gate' message says otherwise. */
+  readonly beforeVipsOn?: boolean;
 }
 
 /** Event-loop delay of the worker thread (perf_hooks.monitorEventLoopDelay), in ms. */
@@ -23,6 +25,8 @@ export type ToWorker =
   /** VrrpEngine.releaseMaster(instance, { holdMs }). */
   | { readonly t: 'release'; readonly id: number; readonly instance: string; readonly holdMs?: number }
   | { readonly t: 'before-vips-done'; readonly id: number }
+  /** Turn the beforeVips question on or off (no engine restart). */
+  | { readonly t: 'gate'; readonly on: boolean }
   | { readonly t: 'stop' };
 
 export type FromWorker =

@@ -41,12 +41,15 @@ function loopDelay(): LoopDelay {
   return { meanMs: ms(Number.isNaN(delay.mean) ? 0 : delay.mean), p99Ms: ms(delay.percentile(99)), maxMs: ms(delay.max) };
 }
 
-const { spec, beforeVipsTimeoutMs } = workerData as WorkerData;
+const { spec, beforeVipsTimeoutMs, beforeVipsOn } = workerData as WorkerData;
+let gateOn = beforeVipsOn === true;
 const gates = new Map<number, () => void>();
 let nextGate = 1;
 
 /** EngineOptions.beforeVips across the thread boundary: the host answers, or the time limit does. */
 function beforeVips(instance: string): Promise<void> {
+  // Off: the engine thread never waits for the host thread.
+  if (!gateOn) return Promise.resolve();
   const id = nextGate++;
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -65,7 +68,9 @@ function beforeVips(instance: string): Promise<void> {
 startVrrpEngine(spec, { logger: portLogger(), ...(beforeVipsTimeoutMs !== undefined ? { beforeVips } : {}) }).then((engine) => {
   engine.onEvent((ev) => post({ t: 'event', ev }));
   port.on('message', (m: ToWorker) => {
-    if (m.t === 'before-vips-done') {
+    if (m.t === 'gate') {
+      gateOn = m.on;
+    } else if (m.t === 'before-vips-done') {
       gates.get(m.id)?.();
       gates.delete(m.id);
     } else if (m.t === 'snapshot') {
