@@ -6,8 +6,9 @@ set -euo pipefail
 # iputils-ping: PING_CHECK; openssl: the SSL_GET test makes its certificate;
 # chromium: the dashboard's browser test (playwright-core drives /usr/bin/chromium);
 # python3: the sd_notify test's unix datagram listener; bird2: halb_bgp's BGP daemon and the
-# --ecmp lab's router; curl + util-linux (setpriv): the admin API test sends its writes as user nobody.
-pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3 bird2 curl util-linux)
+# --ecmp lab's router; curl + util-linux (setpriv): the admin API test sends its writes as user nobody;
+# conntrackd and conntrack: NAT connections replicated between directors (halb_conntrack_sync).
+pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3 bird2 curl util-linux conntrackd conntrack)
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(wrk haproxy nginx-light libnginx-mod-stream curl)
 fi
@@ -31,6 +32,8 @@ systemctl stop keepalived 2>/dev/null || true
 # And BIRD: halb and the lab run their own, each with its own control socket.
 systemctl stop bird 2>/dev/null || true
 pkill -x keepalived 2>/dev/null || true
+# conntrackd too: halb runs its own, one per director, with its own config.
+systemctl disable --now conntrackd 2>/dev/null || true
 # The same for the bench peers: benches start their own nginx and HAProxy in namespaces.
 if [ "${1:-}" = "--bench" ]; then
   systemctl stop nginx haproxy 2>/dev/null || true

@@ -32,6 +32,51 @@ export interface DaemonStatus {
   readonly health?: unknown;
   /** halb_bgp: daemon, sessions and announced prefixes (src/bgp/speaker.ts BgpSnapshot). */
   readonly bgp?: unknown;
+  /** conntrackd run by halb (halb_conntrack_sync), when configured. */
+  readonly conntrackSync?: ConntrackSyncStatus;
+  /** IPVS sync traffic seen on lvs_sync_daemon's interface, when configured. */
+  readonly ipvsSync?: IpvsSyncStatus;
+}
+
+/** What halb saw of the kernel sync daemon's messages (protocol v1) on the sync interface. */
+export interface IpvsSyncStatus {
+  readonly interface: string;
+  readonly group: string;
+  readonly port: number;
+  readonly listening: boolean;
+  readonly error?: string;
+  readonly messages: number;
+  readonly conns: number;
+  /** Persistence templates among the connections. */
+  readonly templates: number;
+  /** Datagrams not counted, by reason (the codec's drop reasons, OTHER_SYNCID). */
+  readonly dropped: Readonly<Record<string, number>>;
+  /** Wall-clock ms of the last datagram. */
+  readonly lastAt?: number;
+}
+
+/** What halb knows of the conntrackd it runs (docs/conntrack-sync.md). */
+export interface ConntrackSyncStatus {
+  readonly instance: string;
+  /** `multicast GROUP:PORT on IF` or `udp PEER:PORT on IF`. */
+  readonly transport: string;
+  /** running; starting; restarting (died, waiting to start again); missing (not installed); failed (cannot be configured); stopped. */
+  readonly state: 'starting' | 'running' | 'restarting' | 'missing' | 'failed' | 'stopped';
+  readonly pid?: number;
+  /** Times it died or did not answer and was started again. */
+  readonly restarts: number;
+  readonly lastError?: string;
+  /** primary: this director committed and now sends; backup: it receives. */
+  readonly role: 'primary' | 'backup' | 'unknown';
+  readonly commits: number;
+  readonly commitFailures: number;
+  /** How long the last commit took, before the VIPs were added. */
+  readonly lastCommitMs?: number;
+  /** Flows in conntrackd's caches at the last reading: this node's own, and the other's. */
+  readonly internalFlows?: number;
+  readonly externalFlows?: number;
+  /** At start, before VRRP: the other director's flows received, how long it took, and whether the count had settled. */
+  readonly startupResync?: { readonly flows: number; readonly ms: number; readonly settled: boolean };
 }
 
 export interface CommandResult {

@@ -63,6 +63,8 @@ function statsFamilies(f: Families, prefix: string, what: string, labelNames: re
   };
 }
 
+const inst0 = (): string[] => ['instance'];
+
 function buildFamilies(f: Families): (s: AdminStatus) => void {
   // daemon
   const start = f.gauge('halb_start_time_seconds', 'When the daemon started, in seconds since the Unix epoch.');
@@ -71,6 +73,18 @@ function buildFamilies(f: Families): (s: AdminStatus) => void {
   const lagMean = f.gauge('halb_event_loop_lag_mean_seconds', 'Main thread event-loop delay, mean.');
   const lagP99 = f.gauge('halb_event_loop_lag_p99_seconds', 'Main thread event-loop delay, 99th percentile.');
   const lagMax = f.gauge('halb_event_loop_lag_max_seconds', 'Main thread event-loop delay, maximum.');
+  // conntrackd run by halb (halb_conntrack_sync)
+  const ctUp = f.gauge('halb_conntrack_sync_up', '1 while the conntrackd halb runs answers, 0 when it is dead, restarting, missing or cannot be configured.', ['instance', 'state']);
+  const ctRestarts = f.counter('halb_conntrack_sync_restarts_total', 'Times conntrackd died or hung and was started again.', inst0());
+  const ctCommits = f.counter('halb_conntrack_sync_commits_total', 'Commits of the other director\'s flows into the kernel on becoming MASTER.', inst0());
+  const ctCommitFail = f.counter('halb_conntrack_sync_commit_failures_total', 'Commits that failed (the VIPs were added anyway).', inst0());
+  const ctCommitSec = f.gauge('halb_conntrack_sync_last_commit_seconds', 'Duration of the last commit, before the VIPs were added.', inst0());
+  const ctFlows = f.gauge('halb_conntrack_sync_flows', 'Flows in conntrackd\'s caches at the last reading: internal (this director\'s), external (the other\'s).', ['instance', 'cache']);
+  // IPVS sync traffic seen (lvs_sync_daemon)
+  const syncMsgs = f.counter('halb_ipvs_sync_messages_total', 'IPVS sync messages (protocol v1) seen on the lvs_sync_daemon interface.', ['interface']);
+  const syncConns = f.counter('halb_ipvs_sync_connections_total', 'Connections carried by those messages (templates included).', ['interface']);
+  const syncTemplates = f.counter('halb_ipvs_sync_templates_total', 'Persistence templates among them.', ['interface']);
+  const syncDropped = f.counter('halb_ipvs_sync_dropped_total', 'Sync datagrams not counted, by reason.', ['interface', 'reason']);
   // VRRP
   const inst = ['instance'];
   const state = f.gauge('halb_vrrp_state', 'VRRP instance state: 1 for the current state, 0 for the others.', ['instance', 'state']);
@@ -124,6 +138,23 @@ function buildFamilies(f: Families): (s: AdminStatus) => void {
     reloads({}, s.daemon.reloads);
     if (s.daemon.lastReload !== undefined) reloadOk({}, s.daemon.lastReload.applied ? 1 : 0);
     lagMean({}, sec(s.eventLoopLagMs.mean)); lagP99({}, sec(s.eventLoopLagMs.p99)); lagMax({}, sec(s.eventLoopLagMs.max));
+
+    const ct = s.daemon.conntrackSync;
+    if (ct !== undefined) {
+      const l = { instance: ct.instance };
+      ctUp({ ...l, state: ct.state }, ct.state === 'running' ? 1 : 0);
+      ctRestarts(l, ct.restarts); ctCommits(l, ct.commits); ctCommitFail(l, ct.commitFailures);
+      if (ct.lastCommitMs !== undefined) ctCommitSec(l, sec(ct.lastCommitMs));
+      if (ct.internalFlows !== undefined) ctFlows({ ...l, cache: 'internal' }, ct.internalFlows);
+      if (ct.externalFlows !== undefined) ctFlows({ ...l, cache: 'external' }, ct.externalFlows);
+    }
+
+    const ipvs = s.daemon.ipvsSync;
+    if (ipvs !== undefined) {
+      const l = { interface: ipvs.interface };
+      syncMsgs(l, ipvs.messages); syncConns(l, ipvs.conns); syncTemplates(l, ipvs.templates);
+      for (const [reason, n] of Object.entries(ipvs.dropped)) syncDropped({ ...l, reason }, n);
+    }
 
     const v = vrrpStatus(s);
     if (v !== undefined) {

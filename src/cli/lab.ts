@@ -41,6 +41,7 @@ const nameOption = (): Option => new Option('--name <NAME>', 'lab name, to run s
 interface UpOpts {
   name: string; directors: string; realServers: string; mode: 'nat' | 'dr'; dataplane?: 'proxy' | 'nft'; peer?: 'keepalived';
   vrrpVersion: string; advertInt: string; workers: string; garpMasterRefresh: string; ecmp?: boolean;
+  lbAlgo: string; connSync: boolean;
 }
 
 function upOptions(o: UpOpts): LabOptions {
@@ -57,6 +58,8 @@ function upOptions(o: UpOpts): LabOptions {
     workers: Number(o.workers),
     garpMasterRefresh: Number(o.garpMasterRefresh),
     ...(o.ecmp === true ? { ecmp: true } : {}),
+    ...(o.lbAlgo !== 'rr' ? { lbAlgo: o.lbAlgo } : {}),
+    ...(o.connSync ? {} : { connSync: false }),
   };
   const why = validateOptions(opts);
   if (why !== undefined) throw new HalbError('HALB_ERR_USAGE', why);
@@ -76,6 +79,8 @@ function upCommand(): Command {
     .option('--workers <N>', 'proxy worker processes per halb (--workers)', String(DEFAULT_OPTIONS.workers))
     .option('--garp-master-refresh <S>', 'garp_master_refresh on every instance (0 = off, as in the seeds)', '0')
     .option('--ecmp', 'active-active: every director announces the VIP over BGP to a router namespace (BIRD 2, ECMP); no VRRP')
+    .addOption(new Option('--lb-algo <ALGO>', 'lb_algo of the virtual server (mh: DR flows survive a failover)').choices(['rr', 'wrr', 'sh', 'mh', 'lc', 'wlc']).default('rr'))
+    .option('--no-conn-sync', 'nft NAT: do not run conntrackd (halb_conntrack_sync); connections then die with their director')
     .action(async (o: UpOpts) => {
       try {
         const s = await labUp(upOptions(o), { log: err });
@@ -98,7 +103,7 @@ function describe(s: LabState): string {
   }
   for (const r of t.realServers) lines.push(`  ${r.role.padEnd(6)}  ${r.ns.padEnd(14)} ${r.addresses.join(' ').padEnd(32)} web server answering "${r.role}"`);
   if (t.router !== undefined) lines.push(`  router  ${t.router.ns.padEnd(14)} ${t.router.addresses.join(' ').padEnd(32)} BIRD 2, ECMP over ${t.directors.length} director(s)`);
-  lines.push('', t.router !== undefined ? `VIP ${t.vip}:80 (virtual_server, lb_algo mh) announced over BGP by every director` : `VIP ${t.vip}:80 (virtual_server, lb_algo rr) on ${t.directors[0]?.role ?? '?'}`,
+  lines.push('', t.router !== undefined ? `VIP ${t.vip}:80 (virtual_server, lb_algo mh) announced over BGP by every director` : `VIP ${t.vip}:80 (virtual_server, lb_algo ${t.options.lbAlgo ?? 'rr'}) on ${t.directors[0]?.role ?? '?'}`,
     `reach it:   ip netns exec ${t.client.ns} curl http://${t.vip}/`,
     `status:     halb lab status${name}`,
     `drills:     halb lab drill all${name}`,
@@ -144,7 +149,7 @@ function downCommand(): Command {
     });
 }
 
-interface DrillOpts { name: string; json?: boolean; html: string | false; markdown?: string; rate: string; timeout: string }
+interface DrillOpts { name: string; json?: boolean; html: string | false; markdown?: string; rate: string; timeout: string; longLived?: string }
 
 function drillCommand(): Command {
   return new Command('drill').description('run the seeds\' experiments under client load and report what the client saw')
@@ -156,6 +161,7 @@ function drillCommand(): Command {
     .option('--markdown <FILE>', 'also write the table as markdown')
     .option('--rate <N>', 'client requests per second (each on a new connection)', '100')
     .option('--timeout <MS>', 'client request timeout', '1000')
+    .option('--long-lived <N>', 'failover/failback: also hold N keep-alive connections (a request every 100 ms each) across the fault and count the survivors')
     .action(async (which: string, o: DrillOpts) => {
       try {
         const state = loadState(o.name);
@@ -170,7 +176,9 @@ function drillCommand(): Command {
         const timeoutMs = Number(o.timeout);
         if (!(rate >= 1 && rate <= 2000)) throw new HalbError('HALB_ERR_USAGE', '--rate must be 1..2000');
         if (!(timeoutMs >= 50 && timeoutMs <= 30_000)) throw new HalbError('HALB_ERR_USAGE', '--timeout must be 50..30000 ms');
-        const report = await runDrills(state, names, { rate, timeoutMs, log: err });
+        const longLived = o.longLived === undefined ? undefined : Number(o.longLived);
+        if (longLived !== undefined && !(Number.isInteger(longLived) && longLived >= 1 && longLived <= 1000)) throw new HalbError('HALB_ERR_USAGE', '--long-lived must be 1..1000');
+        const report = await runDrills(state, names, { rate, timeoutMs, log: err, ...(longLived !== undefined ? { longLived } : {}) });
         if (o.html !== false) {
           const file = resolve(o.html);
           writeFileSync(file, renderHtml(report));

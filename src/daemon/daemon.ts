@@ -12,6 +12,8 @@ import { ControlServer } from './control-server.js';
 import { configToDesired } from './config-to-desired.js';
 import { HealthCoordinator } from './health.js';
 import { VrrpSide } from './vrrp-side.js';
+import { ConntrackSync } from './conntrack-sync.js';
+import { IpvsSyncObserver } from './ipvs-sync-observer.js';
 import { DaemonAdmin } from './admin-backend.js';
 import { BgpSide } from './bgp-side.js';
 import { hostScripts, scriptPort } from '../sys/script/runner.js';
@@ -58,6 +60,8 @@ export class Daemon {
   readonly #admin: DaemonAdmin;
   /** halb_bgp: announce VIPs this director can serve (docs/bgp.md). */
   readonly #bgp: BgpSide;
+  readonly #ctSync: ConntrackSync;
+  readonly #ipvsSync: IpvsSyncObserver;
 
   private constructor(opts: DaemonOptions, loaded: LoadResult) {
     this.#opts = opts;
@@ -65,6 +69,8 @@ export class Daemon {
     this.#loaded = loaded;
     this.#startedAt = (opts.wallNow ?? Date.now)();
     this.#bgp = new BgpSide(opts.log, opts.controlSocket);
+    this.#ctSync = new ConntrackSync({ log: opts.log, fileBase: opts.controlSocket });
+    this.#ipvsSync = new IpvsSyncObserver(opts.log);
     this.#health = new HealthCoordinator({
       log: opts.log,
       scripts: scriptPort(),
@@ -100,10 +106,12 @@ export class Daemon {
       log: opts.log,
       onEvent: (ev) => {
         if (ev.kind === 'transition') {
+          this.#ctSync.transition(ev.instance, ev.to);
           this.#admin.emit({ kind: 'vrrp-transition', at: this.#wall(), instance: ev.instance, from: ev.from, to: ev.to, priority: ev.priority, reason: ev.reason });
         }
       },
       onVipsAdded: (addrs) => { for (const a of addrs) this.#listenWhenPresent(a, 0); },
+      beforeVips: (instance) => this.#ctSync.beforeVips(instance),
     });
   }
 
@@ -148,7 +156,17 @@ export class Daemon {
       if (d.#lvs) d.#health.setConfig(loaded.config);
       if (d.#lvs) await d.#bgp.configure(loaded.config);
       await d.#apply(loaded.config, 'start');
-      if (d.#vrrp !== undefined) opts.log.info(await d.#vrrp.apply(loaded.config));
+      await d.#ipvsSync.apply(loaded.config);
+      const ct = loaded.config.global.conntrackSync;
+      if (d.#vrrp === undefined && ct !== undefined) {
+        opts.log.warn(`(${ct.pos.file}: Line ${ct.pos.line}) halb_conntrack_sync ignored: VRRP runs elsewhere (-C); drive conntrackd from its notify scripts (primary-backup.sh)`);
+      }
+      if (d.#vrrp !== undefined) {
+        opts.log.info(await d.#conntrackSync(loaded.config));
+        // A returning master must hold the other director's flows before it can preempt.
+        await d.#ctSync.waitResynced();
+        opts.log.info(await d.#vrrp.apply(loaded.config));
+      }
       d.#control = await ControlServer.listen(opts.controlSocket, (req) => d.#handle(req), opts.log);
     } catch (e) {
       await d.stop();
@@ -157,6 +175,17 @@ export class Daemon {
     if (opts.pidFile !== undefined) writeFileSync(opts.pidFile, `${process.pid}\n`);
     opts.log.info(`Starting halb: ${loaded.files.length} config file(s), ${loaded.config.virtualServers.length} virtual server(s), ${loaded.config.vrrpInstances.length} vrrp instance(s); control socket ${opts.controlSocket}`);
     return d;
+  }
+
+  /** halb_conntrack_sync: only where halb runs VRRP and the kernel does NAT (docs/conntrack-sync.md). */
+  #conntrackSync(cfg: KeepalivedConfig): Promise<string> {
+    const c = cfg.global.conntrackSync;
+    if (c !== undefined && (!this.#lvs || this.#opts.dataplane.engine !== 'nft')) {
+      const why = !this.#lvs ? 'this halb runs VRRP only (-P)' : `the ${this.#opts.dataplane.engine} dataplane keeps its connections in its own process, not in conntrack`;
+      this.#log.warn(`(${c.pos.file}: Line ${c.pos.line}) halb_conntrack_sync ignored: ${why}`);
+      return this.#ctSync.apply({ ...cfg, global: { ...cfg.global, conntrackSync: undefined } } as KeepalivedConfig, this.#opts.configFile);
+    }
+    return this.#ctSync.apply(cfg, this.#opts.configFile);
   }
 
   get config(): KeepalivedConfig {
@@ -215,7 +244,8 @@ export class Daemon {
       if (this.#lvs) this.#health.setConfig(next.config);
       if (this.#lvs) await this.#bgp.configure(next.config);
       let summary = await this.#apply(next.config, 'reload');
-      if (this.#vrrp !== undefined) summary += `; ${await this.#vrrp.apply(next.config)}`;
+      await this.#ipvsSync.apply(next.config);
+      if (this.#vrrp !== undefined) summary += `; ${await this.#conntrackSync(next.config)}; ${await this.#vrrp.apply(next.config)}`;
       this.#loaded = next;
       this.#lastReload = { at, applied: true, summary };
       this.#admin.prune((id) => [...next.config.virtualServers].some((vs) => id.startsWith(`${vs.label}/`)));
@@ -279,10 +309,14 @@ export class Daemon {
   }
 
   #status(): DaemonStatus {
+    const ct = this.#ctSync.snapshot();
+    const ipvs = this.#ipvsSync.snapshot();
     return {
       pid: process.pid, configFile: this.#opts.configFile, startedAt: this.#startedAt, reloads: this.#reloads,
       ...(this.#lastReload !== undefined ? { lastReload: this.#lastReload } : {}),
       ...(this.#bgp.snapshot() !== undefined ? { bgp: this.#bgp.snapshot() } : {}),
+      ...(ct !== undefined ? { conntrackSync: ct } : {}),
+      ...(ipvs !== undefined ? { ipvsSync: ipvs } : {}),
     };
   }
 
@@ -298,6 +332,8 @@ export class Daemon {
     await this.#reloadChain;
     await this.#control?.close();
     await this.#vrrp?.stop();
+    await this.#ctSync.stop();
+    this.#ipvsSync.stop();
     await this.#health.stop();
     await this.#bgp.stop();
     this.#admin.close();

@@ -16,12 +16,19 @@ export interface VrrpSideOptions {
   /** A VIP of this instance is now on the host. */
   readonly onVipsAdded: (addresses: readonly string[]) => void;
   readonly onEvent?: (ev: EngineEvent) => void;
+  /**
+   * Awaited before an instance becoming MASTER adds its VIPs (VrrpWorkerOptions.beforeVips),
+   * asked only while the config has halb_conntrack_sync: otherwise the engine thread never
+   * waits for this (possibly busy) thread. Switched on reload without restarting VRRP.
+   */
+  readonly beforeVips?: (instance: string) => Promise<void>;
 }
 
 export class VrrpSide {
   readonly #o: VrrpSideOptions;
   #worker: VrrpWorker | undefined;
   #specJson = '';
+  #gated = false;
   #vips = new Map<string, string[]>();
   readonly #transitions: EngineEvent[] = [];
   readonly #alerts = new VrrpAlerts();
@@ -34,6 +41,8 @@ export class VrrpSide {
   /** Start (or restart, when the VRRP part changed) the engine; a config without instances runs none. */
   async apply(cfg: KeepalivedConfig): Promise<string> {
     this.#cfg = cfg;
+    this.#gated = this.#o.beforeVips !== undefined && cfg.global.conntrackSync !== undefined;
+    this.#worker?.setGate(this.#gated);
     const { spec, notes } = configToVrrp(cfg);
     for (const n of notes) this.#o.log.warn(n);
     const json = JSON.stringify(spec);
@@ -54,6 +63,7 @@ export class VrrpSide {
   #start(spec: EngineSpec): Promise<VrrpWorker> {
     return VrrpWorker.start(spec, {
       logger: this.#o.log.child({ component: 'vrrp' }),
+      ...(this.#o.beforeVips !== undefined ? { beforeVips: this.#o.beforeVips, beforeVipsOn: this.#gated } : {}),
       onEvent: (ev) => {
         if (ev.kind === 'transition') {
           this.#transitions.push(ev);

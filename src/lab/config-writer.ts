@@ -47,7 +47,9 @@ function virtualServer(t: Topology, weight: number): string[] {
   const lines = [
     `virtual_server ${t.vip} 80 {`,
     '    delay_loop 2',
-    '    lb_algo rr',
+    `    lb_algo ${t.options.lbAlgo ?? 'rr'}`,
+    // mh on the client port too: one client's connections spread over the servers.
+    ...(t.options.lbAlgo === 'mh' ? ['    mh-port'] : []),
     `    lb_kind ${kind}`,
     '    protocol TCP',
   ];
@@ -68,6 +70,11 @@ function virtualServer(t: Topology, weight: number): string[] {
   return lines;
 }
 
+/** Kernel NAT with halb doing VRRP: halb runs conntrackd (docs/conntrack-sync.md) unless told not to. */
+function connSync(t: Topology, d: Director): boolean {
+  return t.options.dataplane === 'nft' && t.options.mode === 'nat' && d.software === 'halb' && t.options.connSync !== false;
+}
+
 /** The keepalived.conf of director `d`. */
 export function directorConfig(t: Topology, d: Director, v: ConfigVariant = {}): string {
   const head = [
@@ -77,6 +84,7 @@ export function directorConfig(t: Topology, d: Director, v: ConfigVariant = {}):
     'global_defs {',
     `   router_id ${d.routerId}`,
     ...(t.options.vrrpVersion === 3 ? ['   vrrp_version 3'] : []),
+    ...(connSync(t, d) ? ['   halb_conntrack_sync VI_1'] : []),
     '}',
     '',
   ];

@@ -19,6 +19,7 @@ import { ensureBaseline, healthView, vipHolders, waitUntil } from './baseline.js
 import { killWeb, powerOff, powerOn, reviveWeb, setPartition } from './faults.js';
 import { LoadRun, Observer, now, probe, type LoadOptions } from './observe.js';
 import { reloadAll, writeConfigs } from './processes.js';
+import { LongLivedRun, conntrackStatus, type LongLivedRecord } from './long-lived.js';
 import type { DrillExpect, DrillName, DrillRecord, Mark, MarkKind } from './report-types.js';
 import { writeState, type LabState } from './state.js';
 import { masterDownIntervalMs, nextMaster, type Director, type RealServerHost } from './topology.js';
@@ -28,6 +29,8 @@ export interface DrillOptions extends LoadOptions {
   /** Load before the fault, and after the lab has settled (ms). */
   readonly baselineMs?: number;
   readonly tailMs?: number;
+  /** Keep-alive connections opened before the fault, counted after it (failover, failback). */
+  readonly longLived?: number;
 }
 
 interface Ctx {
@@ -205,18 +208,35 @@ export async function runDrill(state: LabState, name: DrillName, o: DrillOptions
     },
   };
   let error: string | undefined;
+  let ll: LongLivedRun | undefined;
+  let longLived: LongLivedRecord | undefined;
   try {
+    if (o.longLived !== undefined && o.longLived > 0 && (name === 'failover' || name === 'failback')) ll = await LongLivedRun.start(state, o.longLived);
     await pause(o.baselineMs ?? 1000);
     await DRILL_TABLE[name].run(c);
     await pause(o.tailMs ?? 1000);
+    if (ll !== undefined) {
+      // Every survivor has asked ~10 times a second since the client was served again.
+      await pause(2000);
+      const holder = t.directors.find((d) => d.role === obs.holders()[0]);
+      const status = holder !== undefined ? await conntrackStatus(state, holder) : undefined;
+      const conns = await ll.stop();
+      ll = undefined;
+      longLived = {
+        dataplane: t.options.dataplane, opened: o.longLived!, conns,
+        ...(holder !== undefined && status !== undefined ? { sync: { director: holder.role, status } } : {}),
+      };
+    }
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }
+  await ll?.stop();
   await load.stop();
   obs.stop();
   return {
     ...base, startedAt, endedAt: now(), actionAt: c.actionAt, error,
     initialHolders: obs.initialHolders, initialPoweredOff, samples: load.samples,
     vipEvents: obs.vipEvents, logEvents: obs.logEvents, marks, expect: c.expect,
+    ...(longLived !== undefined ? { longLived } : {}),
   };
 }

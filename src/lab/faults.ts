@@ -2,12 +2,14 @@
 // changed, so the next command (another drill, `status`, `down`) knows where the lab is.
 //  - power off a director: its cable is pulled at the switch and its software killed
 //    with SIGKILL, so nothing of it is left to send a priority-0 advert or an ARP reply;
-//  - power it on: the runtime addresses a reboot would lose (the VIPs) are gone, the
-//    cable is back, its software starts from its keepalived.conf;
+//  - power it on: the runtime state a reboot would lose (the VIPs, the kernel's conntrack
+//    table) is gone, the cable is back, its software starts from its keepalived.conf;
 //  - partition: the directors' switch ports are isolated from each other (bridge port
 //    isolation), so their adverts no longer meet while client and real servers still
 //    reach every director: the split brain of the seeds' 脑裂;
 //  - stop / start a real server's web server ("killall nginx").
+import { NotSupportedError } from '../core/errors.js';
+import { execCommand } from '../sys/exec-ns.js';
 import { removeAddress, setLinkUp, setPortIsolated } from '../sys/netns.js';
 import { startDirector, startWeb, stopDirector, stopWeb } from './processes.js';
 import { writeState, type LabState } from './state.js';
@@ -23,6 +25,10 @@ export async function powerOff(state: LabState, d: Director): Promise<void> {
 export async function powerOn(state: LabState, d: Director): Promise<void> {
   const t = state.topology;
   for (const vip of [t.vip, ...(t.gatewayVip !== undefined ? [t.gatewayVip] : [])]) await removeAddress(d.ns, LAN_IF, vip);
+  // Whatever the director tracked before its power loss must not help it now.
+  await execCommand('conntrack', ['-F'], { netns: d.ns }).catch((e: unknown) => {
+    if (!(e instanceof NotSupportedError)) throw e;
+  });
   await setLinkUp(t.switchNs, d.switchPort, true);
   state.poweredOff = state.poweredOff.filter((r) => r !== d.role);
   writeState(state);

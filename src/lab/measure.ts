@@ -2,6 +2,7 @@
 // requests failed out of sent, which director held the VIP when, how long a takeover and
 // a real server's detection took. Times in the result are ms from the drill's start.
 import type { DrillCheck, DrillRecord, DrillResult, HolderSegment, LogEvent, OutageWindow, Sample } from './report-types.js';
+import { longLivedCheck, longLivedFigures } from './long-lived.js';
 
 /**
  * What a takeover may take beyond Master_Down_Interval before the client is served again:
@@ -149,6 +150,9 @@ export function measure(rec: DrillRecord): DrillResult {
     windowMs: windows.reduce((m, w) => Math.max(m, w.toMs - w.fromMs), 0), failed: failed.length, takeoverMs, detection,
     failedAfterDetection, holdersAtEnd: segments[segments.length - 1]?.holders ?? [],
   });
+  const longLived = rec.longLived !== undefined ? longLivedFigures(rec.longLived, action) : undefined;
+  const llCheck = longLived !== undefined ? longLivedCheck(longLived) : undefined;
+  if (llCheck !== undefined) checks.push(llCheck);
   const rsIndex = new Map(rec.realServers.map((r, i) => [r, i]));
   return {
     drill: rec.drill,
@@ -178,6 +182,7 @@ export function measure(rec: DrillRecord): DrillResult {
     },
     ...(detection !== undefined ? { detection } : {}),
     ...(ex.masterDownIntervalMs !== undefined ? { masterDownIntervalMs: Math.round(ex.masterDownIntervalMs) } : {}),
+    ...(longLived !== undefined ? { longLived } : {}),
     checks,
     events,
     samples: [...samples].sort((a, b) => a.s - b.s)

@@ -1,5 +1,6 @@
 // The drill report as a table: aligned text for the terminal, markdown for a README.
 // One row per drill, the same cells in both (pure).
+import { longLivedCell } from './long-lived.js';
 import type { DrillResult, HolderSegment, LabReport } from './report-types.js';
 
 const sec = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -27,6 +28,7 @@ export function detailCell(r: DrillResult): string {
   if (d !== undefined && r.drill === 'rs-up') {
     parts.push(`${d.realServer} back on ${d.director} after ${sec(d.ms)}${d.firstServedMs !== undefined ? `, serving after ${sec(d.firstServedMs)}` : ''}`);
   }
+  if (r.longLived !== undefined) parts.push(longLivedCell(r.longLived));
   const errs = Object.entries(r.requests.errors).map(([k, v]) => `${k} ×${v}`).join(', ');
   if (errs !== '') parts.push(`errors: ${errs}`);
   return parts.join('; ') || '—';

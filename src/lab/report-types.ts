@@ -1,6 +1,7 @@
 // What a drill records while it runs (DrillRecord: raw observations with wall-clock
 // times) and what the report says about it (DrillResult: measured figures with times
 // relative to the drill's start). The JSON report (--json) is a LabReport.
+import type { LongLivedFigures, LongLivedRecord } from './long-lived.js';
 
 export const DRILLS = ['failover', 'failback', 'rs-down', 'rs-up', 'reload', 'partition'] as const;
 export type DrillName = typeof DRILLS[number];
@@ -79,6 +80,8 @@ export interface DrillRecord {
   readonly logEvents: readonly LogEvent[];
   readonly marks: readonly Mark[];
   readonly expect: DrillExpect;
+  /** --long-lived N: the connections opened before the fault. */
+  readonly longLived?: LongLivedRecord;
 }
 
 export interface OutageWindow {
@@ -144,6 +147,8 @@ export interface DrillResult {
     readonly firstServedMs?: number;
   };
   readonly masterDownIntervalMs?: number;
+  /** --long-lived N: how many of the connections opened before the fault survived it. */
+  readonly longLived?: LongLivedFigures;
   /** What the drill expects of a healthy cluster, and whether it held. */
   readonly checks: readonly DrillCheck[];
   /** What the drill did (kind 'drill') and what the directors logged ('log'), in time order. */

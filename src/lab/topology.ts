@@ -41,6 +41,10 @@ export interface LabOptions {
   readonly garpMasterRefresh: number;
   /** Active-active directors announcing the VIP over BGP to a router that spreads flows by ECMP (src/lab/ecmp.ts). */
   readonly ecmp?: boolean;
+  /** lb_algo of the virtual server (dflt rr, as in the seeds); mh keeps DR flows across a failover. */
+  readonly lbAlgo?: string;
+  /** nft NAT: halb_conntrack_sync on every halb director (dflt on; off shows what it saves). */
+  readonly connSync?: boolean;
 }
 
 export const DEFAULT_OPTIONS: LabOptions = {

@@ -20,7 +20,9 @@ const server = createServer((req, res) => {
   res.end(body);
   req.resume();
 });
-server.keepAliveTimeout = 2000;
+// Long enough for the long-lived drill's connections to sit through a failover's silence
+// (Master_Down_Interval and TCP's retransmission backoff) without the server closing them.
+server.keepAliveTimeout = 60_000;
 server.listen(port, '0.0.0.0', () => process.stdout.write(`${name} listening on :${port}\n`));
 const stop = (): void => {
   server.close(() => process.exit(0));

@@ -36,10 +36,17 @@ const RELEASE_PRIORITY = 1;
 export interface EngineOptions {
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * Awaited before an instance adds its VIPs on becoming MASTER (and so before its GARP):
+   * the new master's conntrack commit must land first (keepalived issue 2254's race).
+   * Adverts are not held. A rejection is logged and the VIPs are added anyway.
+   */
+  readonly beforeVips?: (instance: string) => Promise<void>;
 }
 
 export class VrrpEngine {
   readonly #spec: EngineSpec;
+  readonly #beforeVips: ((instance: string) => Promise<void>) | undefined;
   readonly #host: VrrpHost;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -62,6 +69,7 @@ export class VrrpEngine {
     this.#host = host;
     this.#clock = opts.clock;
     this.#logger = opts.logger;
+    this.#beforeVips = opts.beforeVips;
     this.#pool = new SocketPool(host, (r, ev) => this.#dispatch(r.name, ev));
     this.#trackers = new TrackerBook(spec, host, opts.clock, opts.logger, (kind, names) => this.#trackerChanged(kind, names));
   }
@@ -96,6 +104,7 @@ export class VrrpEngine {
     const deps: RunnerDeps = {
       host: this.#host, clock: this.#clock, logger: this.#logger, emit: (ev) => this.#emit(ev),
       dropLogIntervalMs: this.#spec.dropLogIntervalMs ?? 30_000,
+      ...(this.#beforeVips !== undefined ? { beforeVips: this.#beforeVips } : {}),
     };
     for (const spec of this.#spec.instances) this.#addRunner(spec, deps);
     this.#host.onEvent((ev) => this.#onHostEvent(ev));

@@ -24,6 +24,8 @@ export interface RunnerDeps {
   readonly logger: Logger;
   readonly emit: (ev: EngineEvent) => void;
   readonly dropLogIntervalMs: number;
+  /** EngineOptions.beforeVips. */
+  readonly beforeVips?: (instance: string) => Promise<void>;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -129,7 +131,10 @@ export class InstanceRunner {
         this.#sendAdvert(a.priority);
         break;
       case 'add-vips':
-        this.#enqueue(() => this.#addAll());
+        this.#enqueue(async () => {
+          await this.#gate();
+          await this.#addAll();
+        });
         break;
       case 'del-vips':
         this.#enqueue(() => this.#delAll());
@@ -186,6 +191,17 @@ export class InstanceRunner {
 
   #ifindexOf(vip: VipSpec): number | undefined {
     return this.#deps.host.link(vip.device ?? this.spec.io.interface)?.ifindex;
+  }
+
+  /** EngineOptions.beforeVips: held in the address queue, so the GARP after it waits too. */
+  async #gate(): Promise<void> {
+    const gate = this.#deps.beforeVips;
+    if (gate === undefined) return;
+    try {
+      await gate(this.name);
+    } catch (e) {
+      this.#deps.logger.error(`(${this.name}) before adding VIPs: ${(e as Error).message}; adding them anyway`);
+    }
   }
 
   #enqueue(job: () => Promise<void>): void {

@@ -238,12 +238,17 @@ export class SystemHost implements VrrpHost {
 export interface StartOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** EngineOptions.beforeVips. */
+  readonly beforeVips?: (instance: string) => Promise<void>;
 }
 
 /** Build the engine on the real kernel and start every instance. */
 export async function startVrrpEngine(spec: EngineSpec, opts: StartOptions): Promise<VrrpEngine> {
   const host = new SystemHost(opts.logger, spec.filePollMs !== undefined ? { filePollMs: spec.filePollMs } : {});
-  const engine = new VrrpEngine(spec, host, { clock: opts.clock ?? new RealClock(), logger: opts.logger });
+  const engine = new VrrpEngine(spec, host, {
+    clock: opts.clock ?? new RealClock(), logger: opts.logger,
+    ...(opts.beforeVips !== undefined ? { beforeVips: opts.beforeVips } : {}),
+  });
   await engine.start();
   return engine;
 }

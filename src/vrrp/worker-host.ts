@@ -12,6 +12,11 @@ export interface VrrpWorkerOptions {
   readonly onEvent?: (ev: EngineEvent) => void;
   /** Called when the thread ends without stop() (a crash): the daemon decides what to do. */
   readonly onExit?: (code: number) => void;
+  /** EngineOptions.beforeVips, run on this thread; the engine waits at most beforeVipsTimeoutMs (dflt 5000). */
+  readonly beforeVips?: (instance: string) => Promise<void>;
+  readonly beforeVipsTimeoutMs?: number;
+  /** Ask beforeVips from the start (dflt false; setGate() changes it). */
+  readonly beforeVipsOn?: boolean;
 }
 
 export class VrrpWorker {
@@ -28,7 +33,9 @@ export class VrrpWorker {
 
   /** Start the thread; resolves once every instance has started, rejects with the reason it could not. */
   static start(spec: EngineSpec, opts: VrrpWorkerOptions): Promise<VrrpWorker> {
-    const data: WorkerData = { spec };
+    const data: WorkerData = {
+      spec, ...(opts.beforeVips !== undefined ? { beforeVipsTimeoutMs: opts.beforeVipsTimeoutMs ?? 5000, beforeVipsOn: opts.beforeVipsOn === true } : {}),
+    };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
     const w = new VrrpWorker(worker);
     return new Promise((resolve, reject) => {
@@ -56,6 +63,18 @@ export class VrrpWorker {
             w.#releases.get(m.id)?.(m.outcome);
             w.#releases.delete(m.id);
             break;
+          case 'before-vips': {
+            const done = (): void => w.#post({ t: 'before-vips-done', id: m.id });
+            const gate = opts.beforeVips;
+            if (gate === undefined) done();
+            else {
+              gate(m.instance).then(done, (e: unknown) => {
+                opts.logger.error(`(${m.instance}) before adding VIPs: ${e instanceof Error ? e.message : String(e)}`);
+                done();
+              });
+            }
+            break;
+          }
           case 'stopped':
             break;
         }
@@ -77,6 +96,11 @@ export class VrrpWorker {
 
   #post(m: ToWorker): void {
     this.#worker.postMessage(m);
+  }
+
+  /** Turn the beforeVips question on or off, without restarting the engine. */
+  setGate(on: boolean): void {
+    if (!this.#exited) this.#post({ t: 'gate', on });
   }
 
   snapshot(timeoutMs = 2000): Promise<WorkerSnapshot> {

@@ -5,6 +5,10 @@ import type { EngineEvent, EngineSnapshot, EngineSpec, ReleaseOutcome } from './
 
 export interface WorkerData {
   readonly spec: EngineSpec;
+  /** Ask the host before adding VIPs (EngineOptions.beforeVips), waiting at most this long. */
+  readonly beforeVipsTimeoutMs?: number;
+  /** Whether to ask at all, until a 'gate' message says otherwise. */
+  readonly beforeVipsOn?: boolean;
 }
 
 /** Event-loop delay of the worker thread (perf_hooks.monitorEventLoopDelay), in ms. */
@@ -20,6 +24,9 @@ export type ToWorker =
   | { readonly t: 'snapshot'; readonly id: number }
   /** VrrpEngine.releaseMaster(instance, { holdMs }). */
   | { readonly t: 'release'; readonly id: number; readonly instance: string; readonly holdMs?: number }
+  | { readonly t: 'before-vips-done'; readonly id: number }
+  /** Turn the beforeVips question on or off (no engine restart). */
+  | { readonly t: 'gate'; readonly on: boolean }
   | { readonly t: 'stop' };
 
 export type FromWorker =
@@ -29,4 +36,5 @@ export type FromWorker =
   | { readonly t: 'event'; readonly ev: EngineEvent }
   | { readonly t: 'snapshot'; readonly id: number; readonly snapshot: WorkerSnapshot }
   | { readonly t: 'released'; readonly id: number; readonly outcome: ReleaseOutcome }
+  | { readonly t: 'before-vips'; readonly id: number; readonly instance: string }
   | { readonly t: 'stopped' };

@@ -41,11 +41,39 @@ function loopDelay(): LoopDelay {
   return { meanMs: ms(Number.isNaN(delay.mean) ? 0 : delay.mean), p99Ms: ms(delay.percentile(99)), maxMs: ms(delay.max) };
 }
 
-const { spec } = workerData as WorkerData;
-startVrrpEngine(spec, { logger: portLogger() }).then((engine) => {
+const { spec, beforeVipsTimeoutMs, beforeVipsOn } = workerData as WorkerData;
+let gateOn = beforeVipsOn === true;
+const gates = new Map<number, () => void>();
+let nextGate = 1;
+
+/** EngineOptions.beforeVips across the thread boundary: the host answers, or the time limit does. */
+function beforeVips(instance: string): Promise<void> {
+  // Off: the engine thread never waits for the host thread.
+  if (!gateOn) return Promise.resolve();
+  const id = nextGate++;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      gates.delete(id);
+      post({ t: 'log', level: 'warn', msg: `(${instance}) no answer before adding VIPs within ${beforeVipsTimeoutMs} ms; adding them now` });
+      resolve();
+    }, beforeVipsTimeoutMs);
+    gates.set(id, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    post({ t: 'before-vips', id, instance });
+  });
+}
+
+startVrrpEngine(spec, { logger: portLogger(), ...(beforeVipsTimeoutMs !== undefined ? { beforeVips } : {}) }).then((engine) => {
   engine.onEvent((ev) => post({ t: 'event', ev }));
   port.on('message', (m: ToWorker) => {
-    if (m.t === 'snapshot') {
+    if (m.t === 'gate') {
+      gateOn = m.on;
+    } else if (m.t === 'before-vips-done') {
+      gates.get(m.id)?.();
+      gates.delete(m.id);
+    } else if (m.t === 'snapshot') {
       post({ t: 'snapshot', id: m.id, snapshot: { ...engine.snapshot(), eventLoop: loopDelay() } });
     } else if (m.t === 'release') {
       post({ t: 'released', id: m.id, outcome: engine.releaseMaster(m.instance, m.holdMs !== undefined ? { holdMs: m.holdMs } : {}) });

@@ -10,6 +10,7 @@ import { tableBlock } from '../parser.js';
 import { endPos, needArg, optBool, restValue, scriptValue, userGroup, wordsBlock } from './kw-util.js';
 import { globalVrrpKeywords } from './global-vrrp.js';
 import { globalOtherKeywords } from './global-other.js';
+import { conntrackSyncKeywords } from './global-conntrack-sync.js';
 
 const TASK_COMM_LEN = 16;
 
@@ -259,6 +260,7 @@ export function globalDefsKeywords(g: GlobalDefs): KeywordTable {
     ...reloadKeywords(g),
     ...globalVrrpKeywords(g),
     ...globalOtherKeywords(g),
+    ...conntrackSyncKeywords(g),
   };
   return { global_defs: () => tableBlock(table) };
 }

@@ -37,6 +37,22 @@ export interface NotifyFifo {
   script?: ScriptSpec;
 }
 
+/**
+ * halb-only `halb_conntrack_sync INSTANCE [interface IF] [peer ADDR] [group ADDR] [port N] [binary PATH]`:
+ * halb runs conntrackd (FTFW) following INSTANCE (docs/conntrack-sync.md).
+ */
+export interface ConntrackSyncConf {
+  instance: string;
+  pos: SourcePos;
+  /** Sync link; dflt the instance's interface. */
+  interface?: string;
+  /** UDP unicast to this peer; dflt the instance's only unicast_peer, else multicast. */
+  peer?: string;
+  group: string;
+  port: number;
+  binary: string;
+}
+
 export interface LvsSyncDaemon {
   interface: string;
   /** VRRP instance whose state decides master/backup. */
@@ -122,6 +138,8 @@ export interface GlobalDefs {
   nftablesCounters: boolean;
   // LVS
   lvsSyncDaemon?: LvsSyncDaemon;
+  /** halb-only: conntrackd for nft NAT (ConntrackSyncConf). */
+  conntrackSync?: ConntrackSyncConf;
   lvsTimeouts: { tcpS?: number; tcpFinS?: number; udpS?: number };
   lvsFlush: boolean;
   lvsFlushOnStop: 'none' | 'full' | 'vs';

@@ -162,12 +162,18 @@ export function buildDispatch(input: DispatchInput): Dispatch {
 /**
  * mh's last_weight bookkeeping (MaglevScheduler#sync): a server keeps the last non-zero
  * weight it had while in the pool, so quiescing it leaves the table alone.
+ *
+ * A server first seen at weight 0 (inhibit_on_failure and down when this director
+ * started) starts from its configured weight (`configured`), not 0: a director that
+ * started later then builds the same table as one that saw the server up, and DR flows
+ * taken over after a failover hash to the same servers (docs/dataplane-nft.md). IPVS
+ * starts such a destination at last_weight 0.
  */
-export function nextMhLastWeights(prev: ReadonlyMap<string, number> | undefined, pool: readonly PoolEntry[]): Map<string, number> {
+export function nextMhLastWeights(prev: ReadonlyMap<string, number> | undefined, pool: readonly PoolEntry[], configured?: ReadonlyMap<string, number>): Map<string, number> {
   const out = new Map<string, number>();
   for (const p of pool) {
     const old = prev?.get(p.key);
-    out.set(p.key, old === undefined || p.weight !== 0 ? p.weight : old);
+    out.set(p.key, p.weight !== 0 ? p.weight : old ?? configured?.get(p.key) ?? 0);
   }
   return out;
 }

@@ -12,7 +12,7 @@
 import { NotSupportedError } from '../../core/errors.js';
 import type { ServiceFailure } from '../dataplane.js';
 import {
-  canonicalAddress, effectiveTimeouts, forwardingOf, persistencePrefix, poolOf, serviceKey,
+  canonicalAddress, effectiveTimeouts, endpointKey, forwardingOf, persistencePrefix, poolOf, serviceKey,
   type DesiredState, type L4Protocol, type PoolEntry, type VirtualServiceSpec,
 } from '../model.js';
 import type { SchedulerFlags, SchedulerName } from '../sched/index.js';
@@ -200,7 +200,8 @@ function buildService(spec: VirtualServiceSpec, desired: DesiredState, id: numbe
     rsPlans.push({ ...lastPlan, weight: 0, inPool: false, draining: true, sorry: false, overloaded: false });
     deadline = Math.min(deadline ?? Infinity, since + drainMs(partial));
   }
-  const mhLastWeights = nextMhLastWeights(old?.mhLastWeights, pool);
+  const configured = new Map(spec.realServers.map((r) => [endpointKey(r.address, r.port), r.weight]));
+  const mhLastWeights = nextMhLastWeights(old?.mhLastWeights, pool, configured);
   const flags = { ...(spec.schedulerFlags ?? {}) };
   const dispatch = buildDispatch({
     scheduler: spec.scheduler, flags, members, mhLastWeights, expectedArrivals: ctx.arrivals?.get(key) ?? 0,

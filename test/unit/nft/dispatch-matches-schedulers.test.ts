@@ -92,3 +92,16 @@ test('load-driven: shares follow the water level, and weights when nothing is lo
   if (even.kind !== 'numgen') return;
   assert.deepEqual([even.slots.filter((s) => s === 1).length, even.slots.filter((s) => s === 2).length], [85, 171], 'six arrivals: 2 + 2 = 0 + 4, shares 2:4 of 256 slots');
 });
+
+test('mh: a director that starts while a server is inhibited builds the table of one that saw it up (DR takeover hashes alike)', () => {
+  const up = [member(1, 1), member(2, 1), member(3, 1)];
+  const seenUp = nextMhLastWeights(undefined, up.map((m) => m.entry));
+  const inhibited = [member(1, 1), member(2, 0), member(3, 1)];
+  const longRunning = buildDispatch({ scheduler: 'mh', flags: {}, members: inhibited, mhLastWeights: nextMhLastWeights(seenUp, inhibited.map((m) => m.entry)) });
+  const configured = new Map(up.map((m) => [m.entry.key, m.entry.weight]));
+  const freshStart = buildDispatch({ scheduler: 'mh', flags: {}, members: inhibited, mhLastWeights: nextMhLastWeights(undefined, inhibited.map((m) => m.entry), configured) });
+  assert.deepEqual(freshStart, longRunning);
+  // Without the configured weight (IPVS's last_weight 0) the tables differ.
+  const ipvsLike = buildDispatch({ scheduler: 'mh', flags: {}, members: inhibited, mhLastWeights: nextMhLastWeights(undefined, inhibited.map((m) => m.entry)) });
+  assert.notDeepEqual(ipvsLike, longRunning);
+});
