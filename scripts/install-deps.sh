@@ -6,7 +6,11 @@ set -euo pipefail
 # iputils-ping: PING_CHECK; openssl: the SSL_GET test makes its certificate;
 # chromium: the dashboard's browser test (playwright-core drives /usr/bin/chromium);
 # python3: the sd_notify test's unix datagram listener.
-pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3)
+# The vm tier (scripts/vm/): qemu-system-x86 boots Debian's kernel, which has IPVS;
+# busybox-static, cpio, kmod and xz-utils build its initramfs and module tree (the
+# kernel package itself is fetched through apt on first use); ipvsadm runs in the guest.
+pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3
+  qemu-system-x86 busybox-static cpio kmod xz-utils ipvsadm)
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(wrk haproxy nginx-light libnginx-mod-stream curl)
 fi

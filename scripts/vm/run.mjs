@@ -53,21 +53,21 @@ function which(p) {
 }
 if (!which('qemu-system-x86_64')) {
   console.error('vm: qemu-system-x86_64 is not installed (scripts/install-deps.sh installs qemu-system-x86)');
-  process.exit(3);
+  process.exit(77);
 }
 
 // Kernel + initramfs (cached; the first run downloads Debian's kernel package).
 const prep = spawnSync('bash', [join(here, 'prepare.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 if (prep.status !== 0) {
   console.error(`vm: scripts/vm/prepare.sh failed (${prep.status ?? prep.signal}); cannot boot the test VM`);
-  process.exit(3);
+  process.exit(77);
 }
 const kernel = Object.fromEntries(prep.stdout.trim().split('\n').map((l) => {
   const at = l.indexOf('=');
   return [l.slice(0, at), l.slice(at + 1)];
 }));
 for (const k of ['KVER', 'VMLINUX', 'INITRD', 'MODULES']) {
-  if (!kernel[k]) { console.error(`vm: prepare.sh printed no ${k}`); process.exit(3); }
+  if (!kernel[k]) { console.error(`vm: prepare.sh printed no ${k}`); process.exit(77); }
 }
 
 const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
