@@ -8,7 +8,7 @@
 export PATH=/bin
 die() {
   echo "halb-vm init: $*"
-  echo o > /proc/sysrq-trigger
+  echo b > /proc/sysrq-trigger
   sleep 10
 }
 mount -t proc proc /proc

@@ -88,11 +88,11 @@ writeFileSync(join(job, 'job.sh'), [
   'echo "@@halb-vm ready $(cut -d" " -f1 /proc/uptime)"',
   'ip link set lo up',
   'hostname halb-vm',
-  `cd ${q(repo)} || { echo 1 > /halb-vm/status; echo o > /proc/sysrq-trigger; sleep 10; }`,
+  `cd ${q(repo)} || { echo 1 > /halb-vm/status; echo b > /proc/sysrq-trigger; sleep 10; }`,
   testCmd,
   'echo $? > /halb-vm/status',
   'echo "@@halb-vm done $(cut -d" " -f1 /proc/uptime)"',
-  'echo o > /proc/sysrq-trigger',
+  'echo b > /proc/sysrq-trigger',
   'sleep 10',
   '',
 ].join('\n'), { mode: 0o755 });
@@ -138,7 +138,7 @@ qemu.stdout.on('data', (chunk) => {
   const lines = pending.split('\n');
   pending = lines.pop() ?? '';
   for (const line of lines) {
-    // The power-off sysrq prints past `quiet`; it is the runner's noise, not the tests'.
+    // The reboot sysrq (qemu exits: -no-reboot) prints past `quiet`; it is the runner's noise, not the tests'.
     if (/^\[ *[\d.]+\] (sysrq: |reboot: |ACPI: PM: )/.test(line)) continue;
     const m = /^@@halb-vm (ready|done) (\S+)/.exec(line);
     if (m === null) { process.stdout.write(`${line}\n`); continue; }
