@@ -1,6 +1,6 @@
 // The layering of STYLE.md, enforced by `npm run depcheck` (part of `npm test`):
 //   core <- config <- {vrrp, check, dataplane(+sched)} <- daemon
-//   native <- sys <- {vrrp/engine, dataplane/nft/apply, daemon}
+//   native <- sys <- {vrrp/engine, dataplane/nft/apply, dataplane/ipvs/apply, daemon}
 // vrrp, check and dataplane never import each other; nothing imports daemon;
 // api and cli see only types, snapshots and the daemon's command interface.
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -21,8 +21,8 @@ module.exports = {
       from: { path: '^src/dataplane/' }, to: { path: '^src/(vrrp|check|daemon|api|cli)/' } },
     { name: 'only-engine-touches-sys-in-vrrp', severity: 'error', comment: 'only vrrp/engine.ts may import sys/',
       from: { path: '^src/vrrp/', pathNot: '^src/vrrp/engine[.]ts$' }, to: { path: '^src/sys/' } },
-    { name: 'only-apply-touches-sys-in-nft', severity: 'error',
-      from: { path: '^src/dataplane/', pathNot: '^src/dataplane/nft/apply[.]ts$' }, to: { path: '^src/sys/' } },
+    { name: 'only-apply-touches-sys-in-nft', severity: 'error', comment: 'in dataplane/ only nft/apply.ts and ipvs/apply.ts may import sys/',
+      from: { path: '^src/dataplane/', pathNot: '^src/dataplane/(nft|ipvs)/apply[.]ts$' }, to: { path: '^src/sys/' } },
     { name: 'sys-only-core-native', severity: 'error', comment: 'sys may read pure config types/helpers, nothing above',
       from: { path: '^src/sys/' }, to: { path: '^src/(?!core/|sys/|config/)' } },
     { name: 'nothing-imports-daemon', severity: 'error',

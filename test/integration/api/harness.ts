@@ -47,7 +47,8 @@ export async function startHalb(o: StartOptions): Promise<Halb> {
   const adminPort = await freePort();
   const listen = o.adminListen ?? `127.0.0.1:${adminPort}`;
   const child = spawn(process.execPath, [HALB, '-n', '-l', '-f', file, '--control-socket', join(dir, 'halb.sock'),
-    '--workers', '0', '--admin-listen', listen, ...(o.args ?? [])], {
+    '--workers', '0', '--admin-listen', listen,
+    ...((o.args ?? []).includes('--dataplane') ? [] : ['--dataplane', 'proxy']), ...(o.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(o.env ?? {}) },
   });
   let out = '';
