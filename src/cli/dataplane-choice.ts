@@ -30,8 +30,8 @@ export function decideDataplane(request: DataplaneRequest, facts: HostFacts): Da
   }
   if (!facts.netAdmin) return { engine: 'proxy', reason: 'auto: not root (no CAP_NET_ADMIN), so the userspace proxy' };
   if (facts.ipvs === undefined) return { engine: 'ipvs', reason: 'auto: the kernel has IPVS' };
-  if (facts.nft === undefined) return { engine: 'nft', reason: `auto: no IPVS (${facts.ipvs}); nftables works, so the nft engine` };
-  return { engine: 'proxy', reason: `auto: no IPVS (${facts.ipvs}) and nftables cannot be used (${facts.nft}), so the userspace proxy` };
+  if (facts.nft === undefined) return { engine: 'nft', reason: `auto: no IPVS: ${facts.ipvs}; nftables works, so the nft engine` };
+  return { engine: 'proxy', reason: `auto: no IPVS: ${facts.ipvs}; nftables cannot be used either: ${facts.nft}; so the userspace proxy` };
 }
 
 /**
