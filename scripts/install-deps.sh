@@ -8,7 +8,11 @@ set -euo pipefail
 # python3: the sd_notify test's unix datagram listener; bird2: halb_bgp's BGP daemon and the
 # --ecmp lab's router; curl + util-linux (setpriv): the admin API test sends its writes as user nobody;
 # conntrackd and conntrack: NAT connections replicated between directors (halb_conntrack_sync).
-pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3 bird2 curl util-linux conntrackd conntrack)
+# The vm tier (scripts/vm/): qemu-system-x86 boots Debian's kernel, which has IPVS;
+# busybox-static, cpio, kmod and xz-utils build its initramfs and module tree (the
+# kernel package itself is fetched through apt on first use); ipvsadm runs in the guest.
+pkgs=(keepalived nftables iproute2 procps iputils-ping openssl chromium python3 bird2 curl util-linux
+  conntrackd conntrack qemu-system-x86 busybox-static cpio kmod xz-utils ipvsadm)
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(wrk haproxy nginx-light libnginx-mod-stream curl)
 fi

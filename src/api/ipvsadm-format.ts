@@ -25,21 +25,31 @@ function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
+/** ipvsadm's print_sched_flags: sh-/mh- names for sh and mh, flag-N for any other scheduler. */
 function flagsText(svc: ServiceSnapshot): string {
   const f: string[] = [];
   const name = svc.scheduler;
-  if (svc.schedulerFlags.fallback === true) f.push(name === 'mh' ? 'mh-fallback' : 'sh-fallback');
-  if (svc.schedulerFlags.port === true) f.push(name === 'mh' ? 'mh-port' : 'sh-port');
+  const named = name === 'sh' || name === 'mh';
+  if (svc.schedulerFlags.fallback === true) f.push(named ? `${name}-fallback` : 'flag-1');
+  if (svc.schedulerFlags.port === true) f.push(named ? `${name}-port` : 'flag-2');
   return f.length > 0 ? ` (${f.join(',')})` : '';
 }
 
+/** ipvsadm's svc_name: `TCP  192.0.2.1:80`, `FWM  7`, `FWM  7 IPv6`. */
+function serviceName(svc: ServiceSnapshot): string {
+  if (svc.fwmark !== undefined) return `FWM  ${svc.fwmark}${svc.address.includes(':') ? ' IPv6' : ''}`;
+  return `${svc.protocol}  ${hostPort(svc.address, svc.port)}`;
+}
+
 function serviceLine(svc: ServiceSnapshot): string {
-  let line = `${svc.protocol}  ${hostPort(svc.address, svc.port)} ${svc.scheduler}${flagsText(svc)}`;
+  let line = `${serviceName(svc)} ${svc.scheduler}${flagsText(svc)}`;
   if (svc.persistence !== undefined) {
     line += ` persistent ${Math.round(svc.persistence.timeoutMs / 1000)}`;
     const full = svc.address.includes(':') ? 128 : 32;
     if (svc.persistence.granularity !== full) line += ` mask ${maskText(svc.persistence.granularity, full)}`;
   }
+  if (svc.persistenceEngine !== undefined) line += ` pe ${svc.persistenceEngine}`;
+  if (svc.onePacket === true) line += ' ops';
   return line;
 }
 
@@ -82,7 +92,7 @@ export function formatList(snap: DataplaneSnapshot, view: ListView): string {
           `${String(rs.activeConns).padEnd(10)} ${rs.inactiveConns}`);
       }
     } else {
-      out.push(`${`${svc.protocol}  ${hostPort(svc.address, svc.port)}`.padEnd(33)}${statsCols(svc.stats, view)}`);
+      out.push(`${serviceName(svc).padEnd(33)}${statsCols(svc.stats, view)}`);
       for (const rs of listed(svc)) out.push(`  -> ${hostPort(rs.address, rs.port).padEnd(28)}${statsCols(rs.stats, view)}`);
     }
   }

@@ -32,7 +32,8 @@ export function demoCommand(): Command {
       const log = createLogger({ format: 'text' });
       const servers = await Promise.all(DEMO_BACKEND_PORTS.map((p, i) => backend(p, `backend-${i + 1}`)));
       mkdirSync(join(o.controlSocket, '..'), { recursive: true });
-      await runDaemon({ configFile: o.useFile, configId: 'demo', controlSocket: o.controlSocket, logFormat: 'text', logLevel: 'info' }, log);
+      // The demo serves loopback backends as a full-NAT proxy: no root, whatever the kernel has.
+      await runDaemon({ configFile: o.useFile, configId: 'demo', controlSocket: o.controlSocket, logFormat: 'text', logLevel: 'info', dataplane: 'proxy' }, log);
       process.on('exit', () => { for (const s of servers) s.close(); });
       process.stdout.write([
         '',

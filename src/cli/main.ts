@@ -28,7 +28,7 @@ interface RootOptions {
   adminListen: string;
   adminTokenFile?: string;
   signum?: string;
-  dataplane: 'proxy' | 'nft';
+  dataplane: 'auto' | 'proxy' | 'nft' | 'ipvs';
 }
 
 const SIGNUM_NAMES = ['STOP', 'RELOAD', 'DATA', 'STATS', 'STATS_CLEAR', 'JSON', 'TDATA'] as const;
@@ -84,7 +84,7 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
     .option('-a, --address-monitoring', 'log all address changes seen through netlink')
     .option('--control-socket <PATH>', 'where the daemon serves `halb ctl`', DEFAULT_CONTROL_SOCKET)
     .addOption(new Option('--log-format <FORMAT>', 'log lines as text or JSON').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--dataplane <ENGINE>', 'proxy: userspace full-NAT, no root needed; nft: nftables in the kernel (NAT and DR; root)').choices(['proxy', 'nft']).default('proxy'))
+    .addOption(new Option('--dataplane <ENGINE>', 'auto: ipvs where the kernel has it, else nft as root, else proxy; ipvs: the kernel\'s LVS (NAT, DR, TUN; root); nft: nftables (NAT and DR; root); proxy: userspace full-NAT, no root needed').choices(['auto', 'ipvs', 'nft', 'proxy']).default('auto'))
     .option('--workers <N>', 'proxy worker processes besides the daemon (default: one per extra core; 0 = single process)')
     .option('--admin-listen <ADDR:PORT>', 'admin HTTP API, metrics and dashboard: ADDR:PORT, [IPv6]:PORT, or off; a non-loopback address needs --admin-token-file', DEFAULT_ADMIN_LISTEN)
     .option('--admin-token-file <FILE>', 'bearer token (first line of FILE) every admin API request must carry; without one the API is read-only (writes through halb ctl)')
@@ -108,6 +108,11 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
         const code = checking
           ? reportCheck(r, typeof opts.configTest === 'string' ? opts.configTest : undefined, opts.logDetail === true)
           : EXIT_OK;
+        if (checking) {
+          // Which engine the daemon would run, and why (looked up without loading modules).
+          const { describeChoice } = await import('./dataplane-choice.js');
+          process.stdout.write(`${await describeChoice(opts.dataplane)}\n`);
+        }
         process.exitCode = code;
         return;
       }

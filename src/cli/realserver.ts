@@ -14,24 +14,19 @@ import { isIP } from 'node:net';
 import { Command } from 'commander';
 import ipaddr from 'ipaddr.js';
 import { UsageError } from '../core/errors.js';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execCommand } from '../sys/exec-ns.js';
+import { IFF } from '../sys/netlink-codec.js';
 import { RtNetlink } from '../sys/netlink.js';
 import { readSysctl, writeSysctl } from '../sys/sysctl.js';
+import { SysError } from '../core/errors.js';
+import { ARP_SETTINGS, type LoAddress } from './realserver-settings.js';
+import { TUN_DEVICE, realserverTunStart, realserverTunStatus, realserverTunStop, type TunHost, type TunRecord } from './realserver-tun.js';
 
 /** Loopback's ifindex in every network namespace. */
 const LO_IFINDEX = 1;
 
-export const ARP_SETTINGS = [
-  ['net.ipv4.conf.lo.arp_ignore', '1'],
-  ['net.ipv4.conf.lo.arp_announce', '2'],
-  ['net.ipv4.conf.all.arp_ignore', '1'],
-  ['net.ipv4.conf.all.arp_announce', '2'],
-] as const;
-
-export interface LoAddress {
-  readonly address: string;
-  readonly prefixLength: number;
-  readonly family: 4 | 6;
-}
+export { ARP_SETTINGS, type LoAddress } from './realserver-settings.js';
 
 /** What the command does to the host, as an interface so tests can stand in for it. */
 export interface RealserverHost {
@@ -55,6 +50,60 @@ export function systemRealserverHost(): RealserverHost & { close(): void } {
     readSysctl: (name) => readSysctl(name),
     writeSysctl: async (name, value) => {
       await writeSysctl(name, value);
+    },
+    close: () => nl?.close(),
+  };
+}
+
+/** The host side of `--tun`: rtnetlink for tunl0's addresses, ip(8) for up/down, modprobe, a record under /run/halb. */
+export function systemTunHost(): TunHost & { close(): void } {
+  let nl: RtNetlink | undefined;
+  const link = (): RtNetlink => (nl ??= new RtNetlink());
+  const run = async (cmd: string, args: string[]): Promise<void> => {
+    const r = await execCommand(cmd, args);
+    if (r.status !== 0) throw new SysError(cmd, `${cmd} ${args.join(' ')}: ${r.stderr.trim() || `exit ${r.status}`}`);
+  };
+  // One record per network namespace: real servers of a lab share the host's /run.
+  const recordFile = async (): Promise<string> => {
+    let ns = 'init';
+    try {
+      ns = String((await stat('/proc/self/ns/net')).ino);
+    } catch {
+      // no /proc
+    }
+    return `/run/halb/realserver-tun-${ns}.json`;
+  };
+  return {
+    loadIpip: () => run('modprobe', ['ipip']),
+    async tunnel() {
+      const l = (await link().links()).find((x) => x.name === TUN_DEVICE);
+      return l === undefined ? undefined : { ifindex: l.ifindex, up: (l.flags & IFF.UP) !== 0 };
+    },
+    setTunnelUp: (up) => run('ip', ['link', 'set', TUN_DEVICE, up ? 'up' : 'down']),
+    async addresses(ifindex) {
+      return (await link().addresses(4)).filter((a) => a.ifindex === ifindex).map((a) => ({ address: a.address, prefixLength: a.prefixLength, family: a.family }));
+    },
+    addAddress: (ifindex, a) => link().addAddress({ ...a, ifindex }),
+    delAddress: (ifindex, a) => link().delAddress({ ...a, ifindex }),
+    readSysctl: (name) => readSysctl(name),
+    writeSysctl: async (name, value) => {
+      await writeSysctl(name, value);
+    },
+    async readRecord() {
+      try {
+        return JSON.parse(await readFile(await recordFile(), 'utf8')) as TunRecord;
+      } catch {
+        return undefined;
+      }
+    },
+    async writeRecord(r) {
+      const f = await recordFile();
+      if (r === undefined) {
+        await rm(f, { force: true });
+        return;
+      }
+      await mkdir('/run/halb', { recursive: true });
+      await writeFile(f, `${JSON.stringify(r)}\n`);
     },
     close: () => nl?.close(),
   };
@@ -157,35 +206,43 @@ export async function realserverStatus(host: RealserverHost, vips: readonly stri
 /** LSB status code for "not running". */
 export const EXIT_NOT_READY = 3;
 
-interface VipOpts { vip: string[] }
+interface VipOpts { vip: string[]; tun?: boolean }
+type Mode = 'start' | 'stop' | 'status';
 
-export function realserverCommand(hostFactory: () => RealserverHost & { close?(): void } = systemRealserverHost): Command {
+async function runDr(host: RealserverHost, mode: Mode, vips: readonly string[]): Promise<{ lines: readonly string[]; ready: boolean }> {
+  if (mode === 'start') return { lines: await realserverStart(host, vips), ready: true };
+  if (mode === 'stop') return { lines: await realserverStop(host, vips), ready: true };
+  return realserverStatus(host, vips);
+}
+
+async function runTun(host: TunHost, mode: Mode, vips: readonly string[]): Promise<{ lines: readonly string[]; ready: boolean }> {
+  if (mode === 'start') return { lines: await realserverTunStart(host, vips), ready: true };
+  if (mode === 'stop') return { lines: await realserverTunStop(host, vips), ready: true };
+  return realserverTunStatus(host, vips);
+}
+
+export function realserverCommand(
+  hostFactory: () => RealserverHost & { close?(): void } = systemRealserverHost,
+  tunFactory: () => TunHost & { close?(): void } = systemTunHost,
+): Command {
   const cmd = new Command('realserver')
-    .description('prepare this host as an LVS-DR real server (VIP on lo, arp_ignore/arp_announce), as lvs_dr_rs.sh does');
+    .description('prepare this host as an LVS-DR real server (VIP on lo, arp_ignore/arp_announce), as lvs_dr_rs.sh does; with --tun as an LVS-TUN one (VIP on tunl0)');
   const vipOption = (c: Command, required: boolean): Command =>
-    c.option('--vip <ADDR>', `virtual IP address (repeatable)${required ? '' : '; default: every VIP on lo'}`, (v: string, prev: string[]) => [...prev, v], [] as string[]);
-  const run = (fn: (host: RealserverHost, o: VipOpts) => Promise<void>, required: boolean) => async (o: VipOpts) => {
-    if (required && o.vip.length === 0) throw new UsageError('--vip ADDR is required');
-    const host = hostFactory();
+    c.option('--vip <ADDR>', `virtual IP address (repeatable)${required ? '' : '; default: every VIP on lo'}`, (v: string, prev: string[]) => [...prev, v], [] as string[])
+      .option('--tun', 'LVS-TUN: the VIP on tunl0 (loads ipip), rp_filter off on tunl0 and all; stop restores what start found');
+  const run = (mode: Mode) => async (o: VipOpts) => {
+    if (mode !== 'status' && o.vip.length === 0) throw new UsageError('--vip ADDR is required');
+    const host = o.tun === true ? tunFactory() : hostFactory();
     try {
-      await fn(host, o);
+      const out = o.tun === true ? await runTun(host as TunHost, mode, o.vip) : await runDr(host as RealserverHost, mode, o.vip);
+      for (const l of out.lines) process.stdout.write(`${l}\n`);
+      if (!out.ready) process.exitCode = EXIT_NOT_READY;
     } finally {
       host.close?.();
     }
   };
-  vipOption(cmd.command('start').description('add the VIPs to lo and set the ARP sysctls (idempotent)'), true)
-    .action(run(async (host, o) => {
-      for (const l of await realserverStart(host, o.vip)) process.stdout.write(`${l}\n`);
-    }, true));
-  vipOption(cmd.command('stop').description('remove the VIPs from lo; reset the ARP sysctls when no VIP is left'), true)
-    .action(run(async (host, o) => {
-      for (const l of await realserverStop(host, o.vip)) process.stdout.write(`${l}\n`);
-    }, true));
-  vipOption(cmd.command('status').description('show the VIPs on lo and the ARP sysctls; exit 3 unless ready'), false)
-    .action(run(async (host, o) => {
-      const s = await realserverStatus(host, o.vip);
-      for (const l of s.lines) process.stdout.write(`${l}\n`);
-      if (!s.ready) process.exitCode = EXIT_NOT_READY;
-    }, false));
+  vipOption(cmd.command('start').description('add the VIPs to lo (--tun: tunl0) and set the ARP sysctls (idempotent)'), true).action(run('start'));
+  vipOption(cmd.command('stop').description('remove the VIPs from lo (--tun: tunl0); reset the sysctls when no VIP is left'), true).action(run('stop'));
+  vipOption(cmd.command('status').description('show the VIPs and the sysctls; exit 3 unless ready'), false).action(run('status'));
   return cmd;
 }

@@ -13,6 +13,7 @@ import { AdminServer } from '../api/admin-server.js';
 import { checkListenPolicy, DEFAULT_ADMIN_LISTEN, parseListen, readTokenFile, type ListenAddress } from '../api/admin-listen.js';
 import { monotonicUsec, sdNotifier } from '../sys/sd-notify.js';
 import type { Logger } from '../core/log.js';
+import { decideDataplane, probeHost, type DataplaneRequest } from './dataplane-choice.js';
 
 export interface RunOptions {
   readonly configFile: string;
@@ -28,8 +29,8 @@ export interface RunOptions {
   /** `--admin-listen`: ADDR:PORT, [V6]:PORT or off (default DEFAULT_ADMIN_LISTEN, loopback). */
   readonly adminListen?: string;
   readonly adminTokenFile?: string;
-  /** `--dataplane`: the userspace proxy (default, rootless) or the nftables kernel engine. */
-  readonly dataplane?: 'proxy' | 'nft';
+  /** `--dataplane`: auto (default: ipvs, else nft as root, else proxy), or one engine by name. */
+  readonly dataplane?: DataplaneRequest;
 }
 
 /** One proxy process per core: the daemon's own plus cores - 1 workers. */
@@ -51,15 +52,23 @@ function adminSettings(opts: RunOptions, log: Logger): { listen: ListenAddress |
 }
 
 /**
- * The dataplane engine. nft is probed before anything starts, so a missing nft binary,
- * missing CAP_NET_ADMIN, or DR on a host without the netdev family fails at once with a
- * message naming what is missing.
+ * The dataplane engine, chosen (auto) and probed before anything starts, so a missing
+ * nft binary, missing CAP_NET_ADMIN, DR on a host without the netdev family, or
+ * --dataplane ipvs on a kernel without IPVS fails at once with a message naming what is
+ * missing.
  */
-async function makeDataplane(opts: RunOptions): Promise<Dataplane> {
-  if (opts.dataplane !== 'nft') return createProxyDataplane({ workers: opts.workers ?? defaultWorkers() });
+async function makeDataplane(opts: RunOptions, log: Logger): Promise<Dataplane> {
+  const request = opts.dataplane ?? 'auto';
+  const cfg = request === 'proxy' ? undefined : loadConfig(opts.configFile, { configId: opts.configId, env: process.env }).config;
+  const requireDr = cfg?.virtualServers.some((vs) => vs.forwarding.method === 'DR' || vs.realServers.some((r) => r.forwarding.method === 'DR')) === true;
+  const choice = decideDataplane(request, await probeHost(request, { load: true, dr: requireDr }));
+  log.info(`Dataplane: ${choice.engine} (${choice.reason})`);
+  if (choice.engine === 'proxy') return createProxyDataplane({ workers: opts.workers ?? defaultWorkers() });
+  if (choice.engine === 'ipvs') {
+    const { createIpvsDataplane } = await import('../dataplane/ipvs/index.js');
+    return createIpvsDataplane({ onNotice: (m) => log.info(`IPVS: ${m}`) });
+  }
   const { createNftDataplane } = await import('../dataplane/nft/index.js');
-  const cfg = loadConfig(opts.configFile, { configId: opts.configId, env: process.env }).config;
-  const requireDr = cfg.virtualServers.some((vs) => vs.forwarding.method === 'DR' || vs.realServers.some((r) => r.forwarding.method === 'DR'));
   return createNftDataplane({ requireDr });
 }
 
@@ -72,7 +81,7 @@ export async function runDaemon(opts: RunOptions, log: Logger = createLogger({ f
     controlSocket: opts.controlSocket,
     ...(opts.pidFile !== undefined ? { pidFile: opts.pidFile } : {}),
     log,
-    dataplane: await makeDataplane(opts),
+    dataplane: await makeDataplane(opts, log),
     ...(opts.ejectAfter !== undefined ? { ejectAfter: opts.ejectAfter } : {}),
     ...(opts.run !== undefined ? { run: opts.run } : {}),
   });

@@ -50,25 +50,36 @@ function rsUp(rs: RealServer, id: string, health: HealthView): boolean {
   return !rs.alpha;
 }
 
-/** Every (address, port) a virtual_server stands for: itself, or each address of its group. */
-function endpoints(vs: VirtualServer, cfg: KeepalivedConfig, notes: MappingNote[]): Array<{ addr: string; port: number }> {
+interface Endpoint { addr: string; port: number; fwmark?: number }
+
+/** A fwmark service's stand-in address: only its family counts. */
+const anyAddr = (family: 4 | 6 | undefined): string => (family === 6 ? '::' : '0.0.0.0');
+
+/** Every (address, port) a virtual_server stands for: itself, or each address of its group; fwmarks only for ipvs. */
+function endpoints(vs: VirtualServer, cfg: KeepalivedConfig, notes: MappingNote[], engine: string): Endpoint[] {
   if (vs.key.kind === 'addr') return [{ addr: vs.key.addr, port: vs.key.port }];
   if (vs.key.kind === 'fwmark') {
-    notes.push({ service: vs.label, message: 'fwmark services need the kernel dataplane (--dataplane nft); the proxy engine skips them' });
+    if (engine === 'ipvs') return [{ addr: anyAddr(familyOf(vs.family)), port: 0, fwmark: vs.key.fwmark }];
+    notes.push({ service: vs.label, message: 'fwmark services need the ipvs dataplane (--dataplane ipvs); this engine skips them' });
     return [];
   }
   const name = vs.key.group;
   const group = cfg.virtualServerGroups.find((g) => g.name === name);
   if (group === undefined) return [];
-  const out: Array<{ addr: string; port: number }> = [];
+  const out: Endpoint[] = [];
   for (const e of group.entries) {
     if (e.kind === 'fwmark') {
-      notes.push({ service: vs.label, message: `group ${name}: fwmark entries need the kernel dataplane; skipped` });
+      if (engine === 'ipvs') out.push({ addr: anyAddr(familyOf(e.family ?? vs.family)), port: 0, fwmark: e.fwmark });
+      else notes.push({ service: vs.label, message: `group ${name}: fwmark entries need the ipvs dataplane; skipped` });
       continue;
     }
     for (const a of expandRange(e.start, e.end, e.family)) out.push({ addr: a, port: e.port });
   }
   return out;
+}
+
+function familyOf(f: unknown): 4 | 6 | undefined {
+  return f === 6 || f === 'inet6' ? 6 : f === 4 || f === 'inet' ? 4 : undefined;
 }
 
 /** Addresses from start to end inclusive (IPv4 last octet / IPv6 last group ranges, as keepalived allows). */
@@ -100,15 +111,16 @@ export function configToDesired(cfg: KeepalivedConfig, health: HealthView, engin
   const seen = new Set<string>();
   for (const vs of cfg.virtualServers) {
     const protocol = vs.protocol ?? 'UDP';
-    if (protocol === 'SCTP') {
-      notes.push({ service: vs.label, message: 'SCTP is not carried by the proxy engine; skipped' });
+    if (protocol === 'SCTP' && engine !== 'ipvs') {
+      notes.push({ service: vs.label, message: `SCTP is not carried by the ${engine} engine (the ipvs engine carries it); skipped` });
       continue;
     }
     if (engine === 'proxy' && vs.forwarding.method !== 'NAT') {
       notes.push({ service: vs.label, message: `lb_kind ${vs.forwarding.method} is carried as full NAT by the proxy engine (the nft engine does DR)` });
     }
-    for (const ep of endpoints(vs, cfg, notes)) {
-      const id = serviceId(protocol, ep.addr, ep.port);
+    for (const ep of endpoints(vs, cfg, notes, engine)) {
+      const id = ep.fwmark !== undefined ? serviceKey({ protocol, address: ep.addr, port: 0, fwmark: ep.fwmark }) : serviceId(protocol, ep.addr, ep.port);
+      const fw = ep.fwmark !== undefined ? { fwmark: ep.fwmark } : {};
       if (seen.has(id)) {
         notes.push({ service: id, message: 'defined twice; the first definition wins' });
         continue;
@@ -123,7 +135,7 @@ export function configToDesired(cfg: KeepalivedConfig, health: HealthView, engin
         const weight = health.weight?.(rid) ?? rs.weight;
         if (up) alive += weight;
         const port = rs.port === 0 ? ep.port : rs.port;
-        rsIds.set(`${serviceKey({ protocol, address: ep.addr, port: ep.port })}|${endpointKey(rs.addr, port)}`, rid);
+        rsIds.set(`${serviceKey({ protocol, address: ep.addr, port: ep.port, ...fw })}|${endpointKey(rs.addr, port)}`, rid);
         realServers.push({
           address: rs.addr,
           port,
@@ -141,6 +153,9 @@ export function configToDesired(cfg: KeepalivedConfig, health: HealthView, engin
         protocol,
         address: ep.addr,
         port: ep.port,
+        ...fw,
+        ...(engine === 'ipvs' && vs.flags.onePacket ? { onePacket: true } : {}),
+        ...(engine === 'ipvs' && vs.persistenceEngine !== undefined ? { persistenceEngine: vs.persistenceEngine } : {}),
         scheduler: vs.scheduler as SchedulerName,
         schedulerFlags: {
           port: vs.flags.shPort || vs.flags.mhPort || vs.flags.flag2,
@@ -165,5 +180,16 @@ export function configToDesired(cfg: KeepalivedConfig, health: HealthView, engin
       services.push(spec);
     }
   }
-  return { desired: { services }, notes, quorum, rsIds, vsById };
+  // lvs_timeouts: IPVS's own timeouts (ipvsadm --set), which only the ipvs engine sets.
+  const t = cfg.global.lvsTimeouts;
+  const timeouts = engine === 'ipvs' && (t.tcpS !== undefined || t.tcpFinS !== undefined || t.udpS !== undefined)
+    ? {
+      timeouts: {
+        ...(t.tcpS !== undefined ? { tcpMs: t.tcpS * 1000 } : {}),
+        ...(t.tcpFinS !== undefined ? { tcpFinMs: t.tcpFinS * 1000 } : {}),
+        ...(t.udpS !== undefined ? { udpMs: t.udpS * 1000 } : {}),
+      },
+    }
+    : {};
+  return { desired: { services, ...timeouts }, notes, quorum, rsIds, vsById };
 }

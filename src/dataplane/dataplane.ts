@@ -10,7 +10,7 @@ import type { Scheduler, SchedulerFlags, SchedulerName } from './sched/types.js'
 import type { SchedStore } from './sched/store.js';
 
 export interface Dataplane {
-  /** Engine name for dumps: 'proxy' or 'nft'. */
+  /** Engine name for dumps: 'proxy', 'nft' or 'ipvs'. */
   readonly engine: string;
   /**
    * Make `desired` the running state, touching only what differs from the last apply():
@@ -139,7 +139,7 @@ export interface RealServerSnapshot {
   /** Weight as the scheduler sees it (0 when quiesced or inhibited). */
   readonly weight: number;
   /** ipvsadm's Forward column: NAT (and the proxy's full NAT) is Masq, DR Route, TUN Tunnel. */
-  readonly forward: 'Masq' | 'Route' | 'Tunnel';
+  readonly forward: 'Masq' | 'Route' | 'Tunnel' | 'Local';
   readonly activeConns: number;
   readonly inactiveConns: number;
   readonly persistConns: number;
@@ -155,6 +155,11 @@ export type ListenerState = 'listening' | 'waiting-for-address' | 'failed';
 export interface ServiceSnapshot {
   readonly key: string;
   readonly protocol: L4Protocol;
+  /** A firewall-mark service (ipvs engine): listed as `FWM  N`; address is '0.0.0.0' or '::'. */
+  readonly fwmark?: number;
+  /** ipvs engine: one-packet scheduling (`ops`) and the persistence engine (`pe NAME`). */
+  readonly onePacket?: boolean;
+  readonly persistenceEngine?: string;
   readonly address: string;
   readonly port: number;
   readonly scheduler: SchedulerName;
@@ -172,7 +177,8 @@ export interface ServiceSnapshot {
 export type ConnState = 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSE_WAIT' | 'CLOSE' | 'UDP' | 'NONE';
 
 export interface ConnectionSnapshot {
-  readonly protocol: L4Protocol;
+  /** IP for the template of a fwmark service (ipvs engine). */
+  readonly protocol: L4Protocol | 'IP';
   readonly state: ConnState;
   /** Time left before the idle (or template) timeout. */
   readonly expiresInMs: number;

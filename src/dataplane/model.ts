@@ -14,7 +14,8 @@ import { canonicalAddress as canonicalText } from '../core/address.js';
 import { HalbError } from '../core/errors.js';
 import type { SchedulerFlags, SchedulerName } from './sched/types.js';
 
-export type L4Protocol = 'TCP' | 'UDP';
+/** SCTP only reaches the ipvs engine (config-to-desired keeps it from the others). */
+export type L4Protocol = 'TCP' | 'UDP' | 'SCTP';
 
 /**
  * lb_kind / lvs_method: how a real server is reached. NAT rewrites the destination (the
@@ -81,7 +82,18 @@ export interface PersistenceSpec {
 }
 
 export interface VirtualServiceSpec {
+  /** Ignored by IPVS for a fwmark service. */
   readonly protocol: L4Protocol;
+  /**
+   * A firewall-mark service (ipvsadm -f): packets carrying the mark, whatever their
+   * address and port. `address` is then '0.0.0.0' or '::' (only its family counts) and
+   * `port` 0. Only the ipvs engine carries them.
+   */
+  readonly fwmark?: number;
+  /** `ops`: one-packet scheduling (each UDP datagram scheduled alone); ipvs engine only. */
+  readonly onePacket?: boolean;
+  /** persistence_engine (e.g. "sip"); ipvs engine only. */
+  readonly persistenceEngine?: string;
   /** The VIP, IPv4 or IPv6 (the service key uses its canonical form). */
   readonly address: string;
   readonly port: number;
@@ -140,7 +152,8 @@ export function endpointKey(address: string, port: number): string {
 }
 
 /** `TCP:[2001:db8::1]:80`: a service's identity; a listener lives exactly as long as its key. */
-export function serviceKey(svc: Pick<VirtualServiceSpec, 'protocol' | 'address' | 'port'>): string {
+export function serviceKey(svc: Pick<VirtualServiceSpec, 'protocol' | 'address' | 'port'> & { readonly fwmark?: number | undefined }): string {
+  if (svc.fwmark !== undefined) return `FWM:${svc.fwmark}${isIP(svc.address) === 6 ? ':v6' : ''}`;
   return `${svc.protocol}:${endpointKey(svc.address, svc.port)}`;
 }
 
@@ -168,9 +181,11 @@ export function validateDesired(state: DesiredState): string[] {
   const seen = new Set<string>();
   for (const svc of state.services) {
     const where = `${svc.protocol} ${svc.address}:${svc.port}`;
-    if (svc.protocol !== 'TCP' && svc.protocol !== 'UDP') problems.push(`${where}: protocol must be TCP or UDP`);
+    if (svc.protocol !== 'TCP' && svc.protocol !== 'UDP' && svc.protocol !== 'SCTP') problems.push(`${where}: protocol must be TCP, UDP or SCTP`);
     if (isIP(svc.address) === 0) { problems.push(`${where}: '${svc.address}' is not an IP address`); continue; }
-    if (!validPort(svc.port)) problems.push(`${where}: port must be 1..65535`);
+    if (svc.fwmark !== undefined) {
+      if (!(Number.isInteger(svc.fwmark) && svc.fwmark >= 1 && svc.fwmark <= 0xffffffff)) problems.push(`${where}: fwmark must be 1..4294967295`);
+    } else if (!validPort(svc.port)) problems.push(`${where}: port must be 1..65535`);
     const key = serviceKey(svc);
     if (seen.has(key)) problems.push(`${where}: duplicate virtual service ${key}`);
     seen.add(key);
@@ -188,7 +203,8 @@ export function validateDesired(state: DesiredState): string[] {
       const rw = `${where} -> ${rs.address}:${rs.port}`;
       if (isIP(rs.address) === 0) { problems.push(`${rw}: not an IP address`); continue; }
       if (isIP(rs.address) !== family) problems.push(`${rw}: real server family differs from the virtual service (full NAT keeps families apart, as IPVS NAT does)`);
-      if (!validPort(rs.port)) problems.push(`${rw}: port must be 1..65535`);
+      // A fwmark service's real servers may leave the port out (0: the packet's own).
+      if (!validPort(rs.port) && !(svc.fwmark !== undefined && rs.port === 0)) problems.push(`${rw}: port must be 1..65535`);
       if (rs === svc.sorryServer) continue;
       const r = rs as RealServerSpec;
       if (!(Number.isInteger(r.weight) && r.weight >= 0)) problems.push(`${rw}: weight must be an integer >= 0`);
@@ -321,7 +337,8 @@ export function diffDesired(prev: DesiredState | undefined, next: DesiredState):
     const old = before.get(key);
     if (!old) { added.push(svc); continue; }
     kept.add(key);
-    const schedulerChanged = old.scheduler !== svc.scheduler || !sameFlags(old.schedulerFlags, svc.schedulerFlags);
+    const schedulerChanged = old.scheduler !== svc.scheduler || !sameFlags(old.schedulerFlags, svc.schedulerFlags) ||
+      (old.onePacket === true) !== (svc.onePacket === true) || old.persistenceEngine !== svc.persistenceEngine;
     const persistenceChanged = !samePersistence(old, svc);
     const settingsChanged = !sameSettings(prevState, old, next, svc);
     const pool = diffPools(poolOf(old), poolOf(svc));

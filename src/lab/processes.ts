@@ -40,7 +40,7 @@ function halbArgs(state: LabState, d: Director, lvsOnly: boolean): string[] {
   const f = directorFiles(state.dir, d.role);
   return [process.execPath, HALB_CLI, '-n', '-l', ...(lvsOnly ? ['-C'] : []), '-f', f.conf, '--control-socket', f.socket,
     '-p', f.pid, '--workers', String(state.options.workers),
-    ...(state.options.dataplane === 'nft' ? ['--dataplane', 'nft'] : [])];
+    '--dataplane', state.options.dataplane];
 }
 
 /** Start a director's software; resolves once its control socket answers. */

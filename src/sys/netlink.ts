@@ -18,15 +18,17 @@ type Errnoish = Error & { code?: string; syscall?: string };
 const SOL_NETLINK = 270;
 const NETLINK_EXT_ACK = 11;
 
-function wrap(e: unknown, what: string): Error {
+const RTNL_PERM = 'halb needs CAP_NET_ADMIN to change addresses, routes and rules';
+
+function wrap(e: unknown, what: string, perm = RTNL_PERM): Error {
   const err = e as Errnoish;
   if (err.code === 'EPERM' || err.code === 'EACCES') {
-    return new PermissionError('CAP_NET_ADMIN', `${what}: permission denied: halb needs CAP_NET_ADMIN to change addresses, routes and rules`, { cause: e });
+    return new PermissionError('CAP_NET_ADMIN', `${what}: permission denied: ${perm}`, { cause: e });
   }
   return new SysError(err.syscall ?? what, `${what}: ${err.message}`, err.code, { cause: e });
 }
 
-/** A raw NETLINK_ROUTE socket, readable through uv_poll. */
+/** A raw netlink socket (NETLINK_ROUTE unless told), readable through uv_poll. */
 class NlSocket {
   readonly #n: NativeAddon;
   readonly #fd: number;
@@ -34,11 +36,11 @@ class NlSocket {
   #poll: object | undefined;
   #closed = false;
 
-  constructor(groups: number) {
+  constructor(groups: number, protocol?: number) {
     this.#n = native();
     const n = this.#n;
     try {
-      this.#fd = n.socket(n.AF_NETLINK, n.SOCK_RAW, n.NETLINK_ROUTE);
+      this.#fd = n.socket(n.AF_NETLINK, n.SOCK_RAW, protocol ?? n.NETLINK_ROUTE);
     } catch (e) {
       throw wrap(e, 'netlink socket');
     }
@@ -100,14 +102,23 @@ interface Pending {
   readonly tolerate: readonly string[];
 }
 
-/** Requests to the kernel, matched to their replies by sequence number. */
-export class RtNetlink {
+/** linux/netlink.h NETLINK_GENERIC. */
+export const NETLINK_GENERIC = 16;
+
+/**
+ * Requests to the kernel over one netlink socket, matched to their replies by sequence
+ * number: rtnetlink (RtNetlink) and generic netlink (sys/genetlink.ts) share it.
+ */
+export class NlChannel {
   readonly #sock: NlSocket;
   readonly #pending = new Map<number, Pending>();
+  readonly #perm: string;
   #seq = Math.floor(Math.random() * 0x7fffffff);
 
-  constructor() {
-    this.#sock = new NlSocket(0);
+  /** `perm`: what CAP_NET_ADMIN is needed for, in a permission error. */
+  constructor(protocol?: number, perm = RTNL_PERM) {
+    this.#perm = perm;
+    this.#sock = new NlSocket(0, protocol);
     this.#sock.onMessages((msgs) => this.#onMessages(msgs), (e) => {
       for (const p of this.#pending.values()) p.reject(e);
       this.#pending.clear();
@@ -122,7 +133,7 @@ export class RtNetlink {
         this.#pending.delete(m.seq);
         const { errno, code, message } = parseError(m.body, m.flags);
         if (errno === 0 || p.tolerate.includes(code)) p.resolve(p.collected);
-        else p.reject(wrap(Object.assign(new Error(message === undefined ? code : `${code} (${message})`), { code, syscall: 'netlink' }), p.what));
+        else p.reject(wrap(Object.assign(new Error(message === undefined ? code : `${code} (${message})`), { code, syscall: 'netlink' }), p.what, this.#perm));
       } else if (m.type === NLMSG.DONE) {
         this.#pending.delete(m.seq);
         p.resolve(p.collected);
@@ -154,10 +165,29 @@ export class RtNetlink {
   #dumps: Promise<unknown> = Promise.resolve();
 
   /** The kernel runs one dump per socket at a time (EBUSY otherwise): queue them. */
-  #dump(what: string, build: (seq: number) => Buffer): Promise<NlMessage[]> {
+  dump(what: string, build: (seq: number) => Buffer): Promise<NlMessage[]> {
     const next = this.#dumps.then(() => this.request(what, build), () => this.request(what, build));
     this.#dumps = next.catch(() => undefined);
     return next;
+  }
+
+  close(): void {
+    for (const p of this.#pending.values()) p.reject(new SysError('netlink', `${p.what}: netlink socket closed`));
+    this.#pending.clear();
+    this.#sock.close();
+  }
+}
+
+/** rtnetlink requests: addresses, routes, rules, and dumps of links and addresses. */
+export class RtNetlink {
+  readonly #ch = new NlChannel();
+
+  request(what: string, build: (seq: number) => Buffer, tolerate: readonly string[] = []): Promise<NlMessage[]> {
+    return this.#ch.request(what, build, tolerate);
+  }
+
+  #dump(what: string, build: (seq: number) => Buffer): Promise<NlMessage[]> {
+    return this.#ch.dump(what, build);
   }
 
   async links(): Promise<LinkInfo[]> {
@@ -203,9 +233,7 @@ export class RtNetlink {
   }
 
   close(): void {
-    for (const p of this.#pending.values()) p.reject(new SysError('netlink', `${p.what}: netlink socket closed`));
-    this.#pending.clear();
-    this.#sock.close();
+    this.#ch.close();
   }
 }
 

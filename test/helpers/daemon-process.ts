@@ -71,6 +71,8 @@ export async function startDaemon(configFile: string, extraArgs: string[] = []):
   const socket = join(dir, 'halb.sock');
   // Parallel test daemons would all want the default admin port: off unless a test asks.
   const admin = extraArgs.includes('--admin-listen') ? [] : ['--admin-listen', 'off'];
+  // These tests were written for the userspace proxy; `auto` would pick a kernel engine as root.
+  if (!extraArgs.includes('--dataplane')) admin.push('--dataplane', 'proxy');
   const child = spawn(process.execPath, [HALB, '-n', '-l', '-f', configFile, '--control-socket', socket, ...admin, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -95,7 +95,8 @@ export class VrrpNode {
     writeFileSync(file, conf);
     const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
     if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npx tsc -p tsconfig.json)`);
-    const args = ['netns', 'exec', ns.name, process.execPath, cli, '-n', '-l', '-f', file, '--control-socket', join(dir, `${name}.sock`), ...extra];
+    const args = ['netns', 'exec', ns.name, process.execPath, cli, '-n', '-l', '-f', file, '--control-socket', join(dir, `${name}.sock`),
+      ...(extra.includes('--dataplane') ? [] : ['--dataplane', 'proxy']), ...extra];
     return new VrrpNode(name, 'halb', spawn('ip', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] }), file);
   }
 

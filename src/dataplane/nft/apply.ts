@@ -2,7 +2,8 @@
 // NftBackend the engine runs against, built on nft (one `nft -j -f -` per transaction),
 // /proc/net/nf_conntrack, `ip route get` and sysctl (src/sys/).
 import { NotSupportedError, PermissionError, SysError } from '../../core/errors.js';
-import { nftCheck, nftList, nftTransaction, nftVersion, readConntrack, readProcFile } from '../../sys/nft.js';
+import { hasNetAdmin } from '../../sys/capability.js';
+import { nftCheck, nftList, nftTransaction, nftVersion, readConntrack } from '../../sys/nft.js';
 import { routeGet } from '../../sys/route-get.js';
 import { readSysctl, writeSysctl } from '../../sys/sysctl.js';
 import type { NftBackend } from './backend.js';
@@ -15,21 +16,9 @@ export interface SystemBackendOptions {
 }
 
 const EMPTY: TableReading = { counters: new Map(), sets: new Map() };
-/** CAP_NET_ADMIN's bit in the capability sets of /proc/self/status. */
-const CAP_NET_ADMIN_BIT = 12n;
-
 /** PermissionError unless this process may change nftables (root, or CAP_NET_ADMIN in its effective set). */
 async function checkCapability(): Promise<void> {
-  if (typeof process.getuid === 'function' && process.getuid() === 0) return;
-  let effective = 0n;
-  try {
-    const status = await readProcFile('/proc/self/status');
-    const m = /^CapEff:\s*([0-9a-f]+)/m.exec(status);
-    effective = m ? BigInt(`0x${m[1]}`) : 0n;
-  } catch {
-    effective = 0n;
-  }
-  if ((effective >> CAP_NET_ADMIN_BIT) & 1n) return;
+  if (await hasNetAdmin()) return;
   throw new PermissionError('CAP_NET_ADMIN',
     'the nft dataplane changes the kernel\'s nftables ruleset and needs CAP_NET_ADMIN: run halb as root, ' +
     'grant the capability (e.g. systemd AmbientCapabilities=CAP_NET_ADMIN), or use --dataplane proxy');

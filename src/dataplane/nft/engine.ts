@@ -15,7 +15,7 @@ import type {
 } from '../dataplane.js';
 import {
   DesiredStateError, FORWARD_COLUMN, diffDesired, forwardingOf, persistencePrefix, poolOf, serviceKey, validateDesired,
-  type DesiredState,
+  type DesiredState, type VirtualServiceSpec,
 } from '../model.js';
 import { EstimatorSet, statsSnapshot, type CounterValues } from '../stats.js';
 import type { NftBackend } from './backend.js';
@@ -190,7 +190,7 @@ export class NftEngine implements Dataplane {
     this.#desired = desired;
     await this.#commit();
     const failed = new Set(this.#failures().map((f) => f.service));
-    const keys = (list: readonly { protocol: 'TCP' | 'UDP'; address: string; port: number }[]): string[] => list.map((s) => serviceKey(s)).filter((k) => !failed.has(k));
+    const keys = (list: readonly VirtualServiceSpec[]): string[] => list.map((s) => serviceKey(s)).filter((k) => !failed.has(k));
     return {
       added: keys(diff.added),
       removed: diff.removed.map((s) => serviceKey(s)),

@@ -65,7 +65,8 @@ export async function startHalb(o: StartOptions): Promise<Halb> {
     tokenArgs.push('--admin-token-file', tf);
   }
   const child = spawn(process.execPath, [HALB, '-n', '-l', '-f', file, '--control-socket', join(dir, 'halb.sock'),
-    '--workers', '0', '--admin-listen', listen, ...tokenArgs, ...(o.args ?? [])], {
+    '--workers', '0', '--admin-listen', listen, ...tokenArgs,
+    ...((o.args ?? []).includes('--dataplane') ? [] : ['--dataplane', 'proxy']), ...(o.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(o.env ?? {}) },
   });
   let out = '';
