@@ -19,7 +19,7 @@ import { DesiredStateError, diffDesired, endpointKey, serviceKey, validateDesire
 import type { IpvsBackend, IpvsConnRead, IpvsServiceRead } from './backend.js';
 import { afterOp, planIpvs, type IpvsOp } from './plan.js';
 import { connectionSnapshots, serviceSnapshots } from './snapshot.js';
-import { desiredTable, desiredTimeouts, destKey, keyOfService, type IpvsServiceEntry, type IpvsTable, type IpvsTimeouts } from './table.js';
+import { IPVS_DEFAULT_TIMEOUTS, desiredTable, desiredTimeouts, destKey, keyOfService, type IpvsServiceEntry, type IpvsTable, type IpvsTimeouts } from './table.js';
 
 export interface IpvsEngineOptions {
   readonly backend: IpvsBackend;
@@ -230,7 +230,9 @@ export class IpvsEngine implements Dataplane {
 
   /** lvs_timeouts: SET_CONFIG when they change; IPVS keeps them per network namespace. */
   async #applyTimeouts(desired: DesiredState): Promise<void> {
-    const t = desiredTimeouts(desired);
+    // A configuration that no longer sets lvs_timeouts gets the kernel's defaults back, as
+    // keepalived 2.2.7 does on reload; one that never set them leaves the kernel alone.
+    const t = desiredTimeouts(desired) ?? (this.#timeouts !== undefined ? IPVS_DEFAULT_TIMEOUTS : undefined);
     if (t === undefined) return;
     if (this.#timeouts !== undefined && t.tcpS === this.#timeouts.tcpS && t.tcpFinS === this.#timeouts.tcpFinS && t.udpS === this.#timeouts.udpS) return;
     try {

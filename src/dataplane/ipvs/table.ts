@@ -113,6 +113,9 @@ export function desiredTable(state: DesiredState): IpvsTable {
 }
 
 /** IPVS timeouts the state sets (lvs_timeouts), or undefined to leave the kernel's. */
+/** IPVS's own timeouts (ip_vs_proto_tcp.c / ip_vs_proto_udp.c): what `ipvsadm -L --timeout` shows on a fresh namespace. */
+export const IPVS_DEFAULT_TIMEOUTS: IpvsTimeouts = { tcpS: 900, tcpFinS: 120, udpS: 300 };
+
 export function desiredTimeouts(state: DesiredState): IpvsTimeouts | undefined {
   const t = state.timeouts;
   if (t === undefined || (t.tcpMs === undefined && t.tcpFinMs === undefined && t.udpMs === undefined)) return undefined;

@@ -154,3 +154,16 @@ test('service definitions: persistence, ops, sh/mh flags, fwmark, SCTP, per-serv
   // ipvsadm's order: fwmark services after the others (fwmark 0 sorts first).
   assert.ok(text.indexOf('SCTP') < text.indexOf('FWM'));
 });
+
+test('a reload that drops lvs_timeouts gives IPVS its defaults back, as keepalived does; one that never set them leaves the kernel alone', async () => {
+  const services = [svc('198.51.100.1', [rs(10, 1)])];
+  const untouched = new FakeIpvs();
+  await engine(untouched).apply({ services });
+  assert.equal(untouched.timeouts, undefined);
+  const k = new FakeIpvs();
+  const e = engine(k);
+  await e.apply({ services, timeouts: { tcpMs: 7_200_000 } });
+  assert.deepEqual(k.timeouts, { tcpS: 7200, tcpFinS: 0, udpS: 0 });
+  await e.apply({ services });
+  assert.deepEqual(k.timeouts, { tcpS: 900, tcpFinS: 120, udpS: 300 });
+});
