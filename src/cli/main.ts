@@ -28,6 +28,7 @@ interface RootOptions {
   adminTokenFile?: string;
   signum?: string;
   dataplane: 'proxy' | 'nft';
+  metricsLegacyInstanceLabel?: boolean;
 }
 
 const SIGNUM_NAMES = ['STOP', 'RELOAD', 'DATA', 'STATS', 'STATS_CLEAR', 'JSON', 'TDATA'] as const;
@@ -87,6 +88,7 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
     .option('--workers <N>', 'proxy worker processes besides the daemon (default: one per extra core; 0 = single process)')
     .option('--admin-listen <ADDR:PORT>', 'admin HTTP API, metrics and dashboard: ADDR:PORT, [IPv6]:PORT, or off; a non-loopback address needs --admin-token-file', DEFAULT_ADMIN_LISTEN)
     .option('--admin-token-file <FILE>', 'bearer token (first line of FILE) every admin API request must carry')
+    .option('--metrics-legacy-instance-label', 'label VRRP metrics `instance` as halb 0.1 did instead of `vrrp_instance` (deprecated; removed in the next release)')
     .addOption(new Option('--signum <SIGFUNC>', 'print the signal number for a keepalived signal function and exit').choices([...SIGNUM_NAMES]))
     .option('--eject-after <N>', 'passive ejection: take a checked real server out after N consecutive refused/failed/reset connections seen by the proxy; its checker brings it back (0 = off)', '1')
     .action(async (opts: RootOptions) => {
@@ -124,6 +126,7 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
         run: opts.vrrp === true && opts.check !== true ? 'vrrp' : opts.check === true && opts.vrrp !== true ? 'lvs' : 'all',
         adminListen: opts.adminListen,
         ...(opts.adminTokenFile !== undefined ? { adminTokenFile: opts.adminTokenFile } : {}),
+        legacyInstanceLabel: opts.metricsLegacyInstanceLabel === true,
       });
     });
   for (const c of subcommands) program.addCommand(c);

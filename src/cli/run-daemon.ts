@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly adminTokenFile?: string;
   /** `--dataplane`: the userspace proxy (default, rootless) or the nftables kernel engine. */
   readonly dataplane?: 'proxy' | 'nft';
+  /** `--metrics-legacy-instance-label`: VRRP series labelled `instance` (one release). */
+  readonly legacyInstanceLabel?: boolean;
 }
 
 /** One proxy process per core: the daemon's own plus cores - 1 workers. */
@@ -81,7 +83,7 @@ export async function runDaemon(opts: RunOptions, log: Logger = createLogger({ f
   if (admin.listen !== null) {
     try {
       server = await AdminServer.start({
-        backend: daemon.admin, listen: admin.listen, log,
+        backend: daemon.admin, listen: admin.listen, log, legacyInstanceLabel: opts.legacyInstanceLabel === true,
         ...(admin.token !== undefined ? { token: admin.token } : {}),
       });
     } catch (e) {
