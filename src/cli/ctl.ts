@@ -1,10 +1,11 @@
 // `halb ctl`: talk to a running daemon over its control socket.
 import { Command } from 'commander';
-import { DEFAULT_CONTROL_SOCKET, type CommandResult, type ControlRequest, type ReloadResult, type DaemonStatus } from '../api/control-protocol.js';
+import { DEFAULT_CONTROL_SOCKET, type CommandResult, type ControlRequest, type ReloadResult } from '../api/control-protocol.js';
 import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { controlRequest } from './control-client.js';
-import { formatConnections, formatList } from './ipvsadm-format.js';
+import { formatConnections, formatList, formatOverrides } from './ipvsadm-format.js';
+import type { WeightOverride } from '../api/admin-types.js';
 
 interface ListOpts { numeric?: boolean; stats?: boolean; rate?: boolean; connection?: boolean; json?: boolean }
 
@@ -28,10 +29,10 @@ export function ctlCommand(): Command {
       try {
         const r = await controlRequest(path, { cmd: 'list', connections: o.connection === true });
         if (!r.ok) return fail(r.error);
-        const snap = r.result as DataplaneSnapshot;
+        const snap = r.result as DataplaneSnapshot & { overrides?: WeightOverride[] };
         if (o.json === true) process.stdout.write(`${JSON.stringify(snap, null, 2)}\n`);
         else if (o.connection === true) process.stdout.write(formatConnections(snap.connections ?? []));
-        else process.stdout.write(formatList(snap, o.stats === true ? 'stats' : o.rate === true ? 'rate' : 'plain'));
+        else process.stdout.write(formatList(snap, o.stats === true ? 'stats' : o.rate === true ? 'rate' : 'plain') + formatOverrides(snap.overrides ?? []));
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
       }
@@ -52,13 +53,13 @@ export function ctlCommand(): Command {
       }
     });
   ctl.command('status')
-    .description('daemon status as JSON')
+    .description('daemon status as JSON: the same view as GET /api/v1/status (docs/api.md)')
     .action(async () => {
       const path = (ctl.opts() as { controlSocket: string }).controlSocket;
       try {
         const r = await controlRequest(path, { cmd: 'status' });
         if (!r.ok) return fail(r.error);
-        process.stdout.write(`${JSON.stringify(r.result as DaemonStatus, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(r.result, null, 2)}\n`);
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
       }
@@ -88,7 +89,7 @@ export function ctlCommand(): Command {
     .argument('<service>').argument('<real-server>')
     .action((service: string, realServer: string) => command({ cmd: 'enable', service, realServer }));
   ctl.command('release')
-    .description('make a VRRP instance give up mastership now')
+    .description('make a VRRP instance give up mastership now; with preempt it takes it back about two Master_Down_Intervals later (the answer says when)')
     .argument('<instance>')
     .action((instance: string) => command({ cmd: 'release', instance }));
   return ctl;
