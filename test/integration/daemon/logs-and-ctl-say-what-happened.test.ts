@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startBackend, startDaemon } from '../../helpers/daemon-process.js';
+import { spawnSync } from 'node:child_process';
+import { HALB, freePort, startBackend, startDaemon } from '../../helpers/daemon-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'halb-first-hour-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,6 +57,11 @@ test('-C: start line, a waiting VIP, one error word, release refused without a f
 
     assert.match(log, new RegExp(`ERROR \\(${conf.replaceAll('.', '\\.')}: Line 26\\) Unknown keyword .nb_get_retry.$`, 'm'));
     assert.doesNotMatch(log, /ERROR error:/);
+    // The daemon runs this config (as keepalived does); `halb -t` still reports the error
+    // (exit 5), the separate check the systemd unit no longer forces on every start.
+    const check = spawnSync(process.execPath, [HALB, '-t', '--no-host-checks', '-f', conf], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(check.status, 5, check.stderr);
+    assert.match(check.stderr, /nb_get_retry/);
 
     const rel = d.ctl('release', 'VI_1');
     assert.notEqual(rel.status, 0);
