@@ -75,8 +75,15 @@ export function native(): NativeAddon {
   try {
     // node-gyp-build: native/build/Release (built from source) first, else the prebuilt
     // addon the package ships in native/prebuilds/<platform>-<arch>/.
-    const load = require('node-gyp-build') as (dir: string) => unknown;
-    cached = load(fileURLToPath(new URL('../../../native/', import.meta.url))) as NativeAddon;
+    const dir = fileURLToPath(new URL('../../../native/', import.meta.url));
+    let load: (d: string) => unknown;
+    try {
+      load = require('node-gyp-build') as (d: string) => unknown;
+    } catch {
+      // A checkout whose node_modules predates node-gyp-build: the source build is all there is.
+      load = (d) => require(`${d}build/Release/halb_net.node`);
+    }
+    cached = load(dir) as NativeAddon;
   } catch (e) {
     throw new NotSupportedError('the native addon is neither prebuilt for this platform nor built: run `npm rebuild halb` (node-gyp in native/)', { cause: e });
   }
