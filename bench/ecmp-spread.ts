@@ -44,7 +44,7 @@ async function directorPids(state: LabState): Promise<Map<string, number[]>> {
   for (const d of state.topology.directors) {
     const halb = state.processes[processKey(d.role, 'halb')]?.pid;
     const r = await controlRequest(directorFiles(state.dir, d.role).socket, { cmd: 'status' }, 5000);
-    const bird = r.ok ? ((r.result as DaemonStatus).bgp as BgpSnapshot | undefined)?.daemon.pid : undefined;
+    const bird = r.ok ? ((r.result as { daemon: DaemonStatus }).daemon.bgp as BgpSnapshot | undefined)?.daemon.pid : undefined;
     out.set(d.role, [halb, bird].filter((p): p is number => p !== undefined));
   }
   return out;

@@ -28,6 +28,8 @@ export interface AdminServerOptions {
   readonly statusIntervalMs?: number;
   /** Wall clock for the hello frame. */
   readonly wallNow?: () => number;
+  /** /metrics labels VRRP series `instance` as before (`--metrics-legacy-instance-label`). */
+  readonly legacyInstanceLabel?: boolean;
 }
 
 const RECENT_EVENTS = 200;
@@ -55,7 +57,7 @@ export class AdminServer {
 
   private constructor(o: AdminServerOptions) {
     this.#o = o;
-    this.#metrics = createMetrics(() => o.backend.status());
+    this.#metrics = createMetrics(() => o.backend.status(), { legacyInstanceLabel: o.legacyInstanceLabel === true });
     this.#sse = new SseHub({
       status: () => this.view(),
       hello: () => ({ serverTime: (o.wallNow ?? Date.now)(), events: this.#events }),

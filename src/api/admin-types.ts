@@ -40,6 +40,13 @@ export type AdminEvent =
   | { readonly kind: 'reload'; readonly at: number; readonly applied: boolean; readonly summary: string }
   | { readonly kind: 'override'; readonly at: number; readonly override: WeightOverride; readonly cleared: boolean };
 
+/** A release that happened: what was released, the hold, and when mastership comes back. */
+export interface ReleaseNotice {
+  readonly instances: readonly string[];
+  readonly holdMs: number;
+  readonly message: string;
+}
+
 export class AdminCommandError extends Error {
   /** HTTP status the API answers with (404 unknown target, 409 not possible now, 400 bad value). */
   readonly status: number;
@@ -59,7 +66,7 @@ export interface AdminBackend {
   /** Drop any override: back to the configured weight and the checkers' verdict. */
   enable(service: string, realServer: string, by: string): Promise<void>;
   /** Make a VRRP instance give up mastership now (a priority-0 advert, then BACKUP). */
-  releaseMastership(instance: string, by: string): Promise<void>;
+  releaseMastership(instance: string, by: string): Promise<ReleaseNotice>;
   /** Re-read the configuration, as SIGHUP or `halb ctl reload` do. */
   reload(by: string): Promise<{ readonly applied: boolean; readonly summary: string }>;
   onEvent(cb: (ev: AdminEvent) => void): () => void;

@@ -26,10 +26,6 @@ export interface DaemonStatus {
   readonly startedAt: number;
   readonly reloads: number;
   readonly lastReload?: { readonly at: number; readonly applied: boolean; readonly summary: string };
-  /** VRRP engine snapshot (instances, states, counters) when VRRP runs. */
-  readonly vrrp?: unknown;
-  /** Health checking snapshot (checker states, scheduling lateness) when checkers run. */
-  readonly health?: unknown;
   /** halb_bgp: daemon, sessions and announced prefixes (src/bgp/speaker.ts BgpSnapshot). */
   readonly bgp?: unknown;
   /** conntrackd run by halb (halb_conntrack_sync), when configured. */
@@ -84,7 +80,8 @@ export interface CommandResult {
 }
 
 export type ControlResponse =
-  | { readonly id: number; readonly ok: true; readonly result: DataplaneSnapshot | ReloadResult | DaemonStatus | CommandResult }
+  /** `status` answers with the API's status view (src/api/status-view.ts StatusView). */
+  | { readonly id: number; readonly ok: true; readonly result: DataplaneSnapshot | ReloadResult | CommandResult | object }
   | { readonly id: number; readonly ok: false; readonly error: string };
 
 export function encodeMessage(m: ControlRequest | ControlResponse): string {

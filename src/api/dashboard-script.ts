@@ -3,9 +3,13 @@
 // follows GET /api/v1/events with fetch (not EventSource, so a bearer token can ride in
 // a header), renders pools, health and a traffic chart per real server from each status
 // frame, and draws the VRRP state timeline from the transition events.
-// It must contain no backtick and no dollar-brace; a unit test compiles it.
+// It must contain no backtick and no dollar-brace; a unit test compiles it. The timeline's
+// segments come from src/api/dashboard-timeline.ts, embedded as source (unit-tested there).
+import { timelineSegments } from './dashboard-timeline.js';
+
 export const DASHBOARD_JS = String.raw`
 'use strict';
+` + timelineSegments.toString() + String.raw`
 (() => {
   const TOKEN_KEY = 'halb-token';
   const WINDOW_MS = 10 * 60 * 1000;
@@ -288,22 +292,12 @@ export const DASHBOARD_JS = String.raw`
         pts = [{ at: inst.lastTransition.at, from: inst.lastTransition.from, to: inst.state, reason: inst.lastTransition.reason }];
       }
       g.appendChild(svg('text', { x: 4, y: y + 15, text: inst.name }));
-      const segs = [];
-      let cur = pts.length > 0 ? pts[0].from : inst.state;
-      let from = start;
-      for (const p of pts) {
-        segs.push({ from: from, to: p.at, state: cur, reason: '' });
-        from = p.at;
-        cur = p.to;
-        segs[segs.length - 1].next = p.reason;
-      }
-      segs.push({ from: from, to: now, state: inst.state });
+      const segs = timelineSegments(pts, inst.state, start, s.daemon.startedAt, now);
       for (const seg of segs) {
-        if (seg.to <= start) continue;
         const x0 = x(seg.from);
         const x1 = Math.max(x0 + 1, x(seg.to));
         const r = svg('rect', { x: x0, y: y, width: x1 - x0, height: lane - 8, fill: STATE_COLOR[seg.state] || '#888', 'data-state': seg.state });
-        r.appendChild(svg('title', { text: seg.state + ' from ' + fmtTime(Math.max(seg.from, start)) + (seg.next ? ' — then: ' + seg.next : '') }));
+        r.appendChild(svg('title', { text: seg.state + ' from ' + fmtTime(seg.from) + (seg.next ? ' — then: ' + seg.next : '') }));
         g.appendChild(r);
       }
     });

@@ -5,6 +5,7 @@
 // keepalived's vrrp_data.c dump_vrrp, vrrp_print.c vrrp_print_stats and vrrp_json.c, so
 // exporters written for keepalived's files read these. Pure: text in, text out.
 import type { InstanceView, ServiceView, StatusView } from './status-view.js';
+import type { IpAddressEntry, TrackSet, VrrpInstance } from '../config/index.js';
 
 /** keepalived's numeric states (vrrp.h: VRRP_STATE_INIT 0 ... FAULT 3, STOP 98). */
 const STATE_NUM: Readonly<Record<string, number>> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3, STOP: 98 };
@@ -103,53 +104,114 @@ export function renderJson(v: StatusView, version: JsonVersion = 1): string {
   return `${JSON.stringify(version === 2 ? { vrrp: list } : list, null, 2)}\n`;
 }
 
-function ctime(ms: number): string {
-  // ctime_r's "%.24s" plus microseconds, as dump_vrrp writes "Last transition".
+/** keepalived's ctime_us_r: asctime's first 19 characters, `.uuuuuu`, then the year (local time). */
+export function ctimeUs(ms: number): string {
   const d = new Date(ms);
   const day = d.toLocaleString('en-US', { weekday: 'short' });
   const mon = d.toLocaleString('en-US', { month: 'short' });
   const p2 = (n: number): string => String(n).padStart(2, '0');
-  return `${day} ${mon} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
+  return `${day} ${mon} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}` +
+    `.${microseconds(ms)} ${d.getFullYear()}`;
 }
 
-function dumpInstance(i: InstanceView): string[] {
+function microseconds(ms: number): string {
+  return String(Math.floor((ms - Math.floor(ms / 1000) * 1000) * 1000)).padStart(6, '0');
+}
+
+/** get_state_str: keepalived names the four states and calls anything else "unknown". */
+function stateStr(s: string): string {
+  return s === 'INIT' || s === 'BACKUP' || s === 'MASTER' || s === 'FAULT' ? s : 'unknown';
+}
+
+/** keepalived's rt_scope names (get_rttables_scope) for the scopes an address may carry. */
+const SCOPES: Readonly<Record<number, string>> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
+
+/** format_ipaddress for one VIP: the configured attributes when known, keepalived's defaults otherwise. */
+function vipLine(vip: string, i: InstanceView, entry: IpAddressEntry | undefined): string {
+  const v6 = vip.includes(':');
+  // ipaddresstos leaves out a host prefix length.
+  let s = `     ${vip.replace(v6 ? /\/128$/ : /\/32$/, '')}`;
+  if (!v6 && entry?.broadcast !== undefined) s += ` brd ${entry.broadcast}`;
+  s += ` dev ${entry?.device ?? i.interface} scope ${SCOPES[entry?.scope ?? 0] ?? String(entry?.scope)}`;
+  if (entry?.label !== undefined) s += ` label ${entry.label}`;
+  if (entry?.noDad === true) s += ' -nodad';
+  if (entry?.noPrefixRoute === true) s += ' noprefixroute';
+  if (entry?.autoJoin === true) s += ' autojoin';
+  if (entry?.noTrack === true) s += ' no_track';
+  if (v6) {
+    const lft = entry?.preferredLft ?? 'forever';
+    s += lft === 0 ? ' deprecated' : lft === 'forever' ? ' preferred_lft forever' : ` preferred_lft ${lft}`;
+  }
+  if (i.vipSet) s += ' set';
+  return s;
+}
+
+/** The tracker lines of dump_track_*_list: `name weight W`, `file, weight W`, `proc, weight W`, `bfd: weight W`. */
+const TRACKED: ReadonlyArray<readonly [kind: string, title: string, sep: string, list: keyof TrackSet]> = [
+  ['interface', 'Tracked interfaces', '', 'interfaces'], ['script', 'Tracked scripts', '', 'scripts'], ['file', 'Tracked files', ',', 'files'],
+  ['process', 'Tracked processes', ',', 'processes'], ['bfd', 'Tracked BFDs', ':', 'bfds'],
+];
+
+/**
+ * dump_vrrp for the fields halb knows, each line as keepalived 2.2.7 writes it and in its
+ * order; fields keepalived writes that halb has no value for are left out, never guessed.
+ * `cfg` (the instance's configuration) supplies what the engine's snapshot does not carry.
+ */
+function dumpInstance(i: InstanceView, cfg: VrrpInstance | undefined): string[] {
   const out = [` VRRP Instance = ${i.name}`, `   VRRP Version = ${i.version}`];
   if (i.syncGroup !== null) out.push(`   Sync group = ${i.syncGroup}`);
   if (i.family === 6) out.push('   Using Native IPv6');
-  out.push(`   State = ${i.state}`);
+  out.push(`   State = ${stateStr(i.state)}`);
   if (i.state === 'BACKUP' && i.masterAddr !== null) out.push(`   Master router = ${i.masterAddr}`, `   Master priority = ${i.masterPriority ?? 0}`);
-  out.push(`   Wantstate = ${i.wantState}`);
+  out.push(`   Wantstate = ${stateStr(i.wantState)}`);
   const at = i.lastTransition?.at;
-  if (at != null) {
-    const us = String((at % 1000) * 1000).padStart(6, '0');
-    out.push(`   Last transition = ${Math.floor(at / 1000)}.${us} (${ctime(at)}.${us})`);
+  if (at != null) out.push(`   Last transition = ${Math.floor(at / 1000)}.${microseconds(at)} (${ctimeUs(at)})`);
+  out.push(`   Interface = ${i.interface}`,
+    `   Using src_ip = ${i.primaryAddr === '' ? '(none)' : i.primaryAddr}${cfg?.srcIp !== undefined ? ' (from configuration)' : ''}`);
+  if (!i.unicast && i.family === 4) out.push(`   Multicast address ${cfg?.mcastDstIp ?? '224.0.0.18'}`);
+  out.push(`   Virtual Router ID = ${i.vrid}`, `   Priority = ${i.basePriority}`, `   Effective priority = ${i.effectivePriority}`);
+  if (cfg !== undefined) {
+    out.push(i.version === 2 ? `   Advert interval = ${Math.floor(cfg.advertIntMs / 1000)} sec` : `   Advert interval = ${cfg.advertIntMs} milli-sec`);
+    out.push(`   Preempt = ${cfg.nopreempt ? 'disabled' : 'enabled'}`);
+    if (cfg.preemptDelayMs > 0) out.push(`   Preempt delay = ${cfg.preemptDelayMs / 1000} secs`);
+    out.push(`   Promote_secondaries = ${cfg.promoteSecondaries ? 'enabled' : 'disabled'}`);
+    if (cfg.auth !== undefined) {
+      out.push(`   Authentication type = ${cfg.auth.type === 'AH' ? 'IPSEC_AH' : 'SIMPLE_PASSWORD'}`);
+      if (cfg.auth.type === 'PASS') out.push(`   Password = ${cfg.auth.password}`);
+    } else if (i.version === 2) {
+      out.push('   Authentication type = none');
+    }
   }
-  if (i.lastTransition !== null) out.push(`   Last transition reason = ${i.lastTransition.reason}`);
-  out.push(`   Interface = ${i.interface}`, `   Using src_ip = ${i.primaryAddr === '' ? '(none)' : i.primaryAddr}`,
-    `   Virtual Router ID = ${i.vrid}`, `   Priority = ${i.basePriority}`, `   Effective priority = ${i.effectivePriority}`);
-  if (i.unicast) out.push('   Unicast = yes');
-  if (i.vips.length > 0) out.push('   Virtual IP :', ...i.vips.map((a) => `     ${a} dev ${i.interface}`));
-  const labels: Readonly<Record<string, string>> = {
-    interface: 'Tracked interfaces', script: 'Tracked scripts', file: 'Tracked files', process: 'Tracked processes', bfd: 'Tracked BFDs',
-  };
-  for (const [kind, title] of Object.entries(labels)) {
-    const cs = i.contributors.filter((c) => c.kind === kind);
+  if (i.vips.length > 0) {
+    const entries = new Map((cfg?.vips ?? []).map((e) => [`${e.address}/${e.prefixLength}`, e]));
+    out.push(`   Virtual IP (${i.vips.length}):`, ...i.vips.map((a) => vipLine(a, i, entries.get(a))));
+  }
+  if (i.unicast && cfg !== undefined) {
+    out.push(`   Check unicast src : ${cfg.checkUnicastSrc ? 'yes' : 'no'}`, '   Unicast Peer :',
+      ...cfg.unicastPeers.map((p) => `     ${p.address} min_ttl ${p.minTtl} max_ttl ${p.maxTtl}`));
+  }
+  for (const [kind, title, sep, list] of TRACKED) {
+    // keepalived lists the trackers the configuration names (not the implicit primary
+    // interface), and drops those whose weight a sync group ignores, as halb's engine does.
+    const named = cfg === undefined ? undefined : new Set(cfg.track[list].map((r) => r.name));
+    const cs = i.contributors.filter((c) => c.kind === kind && (named === undefined || named.has(c.name)));
     if (cs.length === 0) continue;
-    out.push(`   ${title} :`, ...cs.map((c) => `     ${c.name} weight ${c.reverse ? -c.weight : c.weight} status ${String(c.status)} adds ${c.delta}${c.fault ? ' (fault)' : ''}`));
+    out.push(`   ${title} :`, ...cs.map((c) => `     ${c.name}${sep} weight ${c.weight}${c.reverse ? ' reverse' : ''}`));
   }
-  for (const f of i.faults) out.push(`   Fault = ${f.source}: ${f.reason}`);
   return out;
 }
 
-/** dump_data_vrrp: the VRRP topology (keepalived.data). */
-export function renderVrrpData(v: StatusView): string {
+/** dump_data_vrrp: the VRRP topology and sync groups (keepalived.data), as keepalived 2.2.7 lays them out. */
+export function renderVrrpData(v: StatusView, instances: readonly VrrpInstance[] = []): string {
   if (v.vrrp === null) return '';
+  const byName = new Map(instances.map((c) => [c.name, c]));
   const out = ['------< VRRP Topology >------'];
-  for (const i of v.vrrp.instances) out.push(...dumpInstance(i));
+  for (const i of v.vrrp.instances) out.push(...dumpInstance(i, byName.get(i.name)));
   if (v.vrrp.syncGroups.length > 0) {
     out.push('------< VRRP Sync groups >------');
     for (const g of v.vrrp.syncGroups) {
-      out.push(` VRRP Sync Group = ${g.name}, ${g.state}`, `   VRRP member instances = ${g.members.length}`, ...g.members.map((m) => `     ${m}`));
+      out.push(` VRRP Sync Group = ${g.name}, ${stateStr(g.state)}`);
+      if (g.members.length > 0) out.push('   VRRP member instances :', ...g.members.map((m) => `     ${m}`));
     }
   }
   return `${out.join('\n')}\n`;

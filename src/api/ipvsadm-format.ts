@@ -4,6 +4,7 @@
 import type {
   ConnectionSnapshot, DataplaneSnapshot, RealServerSnapshot, ServiceSnapshot, StatsSnapshot,
 } from '../dataplane/dataplane.js';
+import type { WeightOverride } from '../api/admin-types.js';
 
 export type ListView = 'plain' | 'stats' | 'rate';
 
@@ -69,6 +70,17 @@ function statsCols(s: StatsSnapshot, view: ListView): string {
 /** Real servers as ipvsadm lists them: pool members (draining ones left the pool and are not shown). */
 function listed(svc: ServiceSnapshot): RealServerSnapshot[] {
   return svc.realServers.filter((rs) => !rs.draining);
+}
+
+/**
+ * Run-time overrides below the table (ipvsadm has none; the table itself keeps ipvsadm's
+ * columns so scripts that parse it still do).
+ */
+export function formatOverrides(overrides: readonly WeightOverride[]): string {
+  if (overrides.length === 0) return '';
+  const rows = overrides.map((o) => `  ${o.service} -> ${o.realServer}: ${o.drained ? 'drained (weight 0)' : `weight ${o.weight}`} by ${o.by} ` +
+    `since ${new Date(o.at).toISOString()}`);
+  return `Run-time overrides (kept across reloads; \`halb ctl enable SERVICE REAL-SERVER\` drops one):\n${rows.join('\n')}\n`;
 }
 
 export function formatList(snap: DataplaneSnapshot, view: ListView): string {

@@ -1,16 +1,18 @@
 // GET /metrics: the daemon's snapshots in Prometheus text format through prom-client.
 // Nothing is counted here: each scrape takes one AdminStatus and copies its values into
 // the registry (counters are the daemon's own monotonic totals). Every series is reset
-// first, so a service or instance that left the configuration leaves the output too.
-// Names and labels are listed in docs/metrics.md.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+// first, so a service or instance that left the configuration leaves the output too, and
+// a family with nothing to report this scrape (no VRRP, no reload yet) is left out
+// entirely: prom-client would otherwise print an unlabelled gauge as 0. Names and labels
+// are listed in docs/metrics.md. VRRP series are labelled `vrrp_instance`: Prometheus
+// attaches `instance` (and `job`) to every target, so no halb series carries those.
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { AdminStatus } from './admin-types.js';
 import type { StatsSnapshot } from '../dataplane/dataplane.js';
 import { healthStatus, statusView, vrrpStatus } from './status-view.js';
 import { bgpMetrics } from './metrics-bgp.js';
 
-type Labels = Record<string, string>;
-type Sink = (labels: Labels, value: number) => void;
+import { Families, type Labels, type Sink } from './metric-families.js';
 
 const VRRP_STATES = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP'] as const;
 const sec = (ms: number): number => ms / 1000;
@@ -20,27 +22,6 @@ export interface Metrics {
   readonly contentType: string;
   /** Take a status and render the exposition text (scrapes are serialised). */
   render(): Promise<string>;
-}
-
-class Families {
-  readonly #reg: Registry;
-  readonly #all: Array<Counter | Gauge> = [];
-  constructor(reg: Registry) {
-    this.#reg = reg;
-  }
-  gauge(name: string, help: string, labelNames: readonly string[] = []): Sink {
-    const g = new Gauge({ name, help, labelNames, registers: [this.#reg] });
-    this.#all.push(g);
-    return (labels, value) => g.set(labels, value);
-  }
-  counter(name: string, help: string, labelNames: readonly string[] = []): Sink {
-    const c = new Counter({ name, help, labelNames, registers: [this.#reg] });
-    this.#all.push(c);
-    return (labels, value) => c.inc(labels, Math.max(0, value));
-  }
-  reset(): void {
-    for (const m of this.#all) m.reset();
-  }
 }
 
 /** The ipvsadm --stats / --rate set of one service or real server, under `prefix`. */
@@ -63,9 +44,7 @@ function statsFamilies(f: Families, prefix: string, what: string, labelNames: re
   };
 }
 
-const inst0 = (): string[] => ['instance'];
-
-function buildFamilies(f: Families): (s: AdminStatus) => void {
+function buildFamilies(f: Families, vrrpLabel: string): (s: AdminStatus) => void {
   // daemon
   const start = f.gauge('halb_start_time_seconds', 'When the daemon started, in seconds since the Unix epoch.');
   const reloads = f.counter('halb_reloads_total', 'Configuration reloads attempted (SIGHUP, halb ctl reload).');
@@ -74,28 +53,28 @@ function buildFamilies(f: Families): (s: AdminStatus) => void {
   const lagP99 = f.gauge('halb_event_loop_lag_p99_seconds', 'Main thread event-loop delay, 99th percentile.');
   const lagMax = f.gauge('halb_event_loop_lag_max_seconds', 'Main thread event-loop delay, maximum.');
   // conntrackd run by halb (halb_conntrack_sync)
-  const ctUp = f.gauge('halb_conntrack_sync_up', '1 while the conntrackd halb runs answers, 0 when it is dead, restarting, missing or cannot be configured.', ['instance', 'state']);
-  const ctRestarts = f.counter('halb_conntrack_sync_restarts_total', 'Times conntrackd died or hung and was started again.', inst0());
-  const ctCommits = f.counter('halb_conntrack_sync_commits_total', 'Commits of the other director\'s flows into the kernel on becoming MASTER.', inst0());
-  const ctCommitFail = f.counter('halb_conntrack_sync_commit_failures_total', 'Commits that failed (the VIPs were added anyway).', inst0());
-  const ctCommitSec = f.gauge('halb_conntrack_sync_last_commit_seconds', 'Duration of the last commit, before the VIPs were added.', inst0());
-  const ctFlows = f.gauge('halb_conntrack_sync_flows', 'Flows in conntrackd\'s caches at the last reading: internal (this director\'s), external (the other\'s).', ['instance', 'cache']);
+  const ctUp = f.gauge('halb_conntrack_sync_up', '1 while the conntrackd halb runs answers, 0 when it is dead, restarting, missing or cannot be configured.', [vrrpLabel, 'state']);
+  const ctRestarts = f.counter('halb_conntrack_sync_restarts_total', 'Times conntrackd died or hung and was started again.', [vrrpLabel]);
+  const ctCommits = f.counter('halb_conntrack_sync_commits_total', 'Commits of the other director\'s flows into the kernel on becoming MASTER.', [vrrpLabel]);
+  const ctCommitFail = f.counter('halb_conntrack_sync_commit_failures_total', 'Commits that failed (the VIPs were added anyway).', [vrrpLabel]);
+  const ctCommitSec = f.gauge('halb_conntrack_sync_last_commit_seconds', 'Duration of the last commit, before the VIPs were added.', [vrrpLabel]);
+  const ctFlows = f.gauge('halb_conntrack_sync_flows', 'Flows in conntrackd\'s caches at the last reading: internal (this director\'s), external (the other\'s).', [vrrpLabel, 'cache']);
   // IPVS sync traffic seen (lvs_sync_daemon)
   const syncMsgs = f.counter('halb_ipvs_sync_messages_total', 'IPVS sync messages (protocol v1) seen on the lvs_sync_daemon interface.', ['interface']);
   const syncConns = f.counter('halb_ipvs_sync_connections_total', 'Connections carried by those messages (templates included).', ['interface']);
   const syncTemplates = f.counter('halb_ipvs_sync_templates_total', 'Persistence templates among them.', ['interface']);
   const syncDropped = f.counter('halb_ipvs_sync_dropped_total', 'Sync datagrams not counted, by reason.', ['interface', 'reason']);
   // VRRP
-  const inst = ['instance'];
-  const state = f.gauge('halb_vrrp_state', 'VRRP instance state: 1 for the current state, 0 for the others.', ['instance', 'state']);
+  const inst = [vrrpLabel];
+  const state = f.gauge('halb_vrrp_state', 'VRRP instance state: 1 for the current state, 0 for the others.', [vrrpLabel, 'state']);
   const basePrio = f.gauge('halb_vrrp_base_priority', 'Configured priority of the instance.', inst);
   const effPrio = f.gauge('halb_vrrp_effective_priority', 'Priority advertised now: base plus tracker contributions.', inst);
   const masterPrio = f.gauge('halb_vrrp_master_priority', 'Priority of the current master as last heard (BACKUP).', inst);
-  const contrib = f.gauge('halb_vrrp_priority_contribution', 'What one tracker adds to the base priority now.', ['instance', 'tracker', 'kind']);
+  const contrib = f.gauge('halb_vrrp_priority_contribution', 'What one tracker adds to the base priority now.', [vrrpLabel, 'tracker', 'kind']);
   const sent = f.counter('halb_vrrp_adverts_sent_total', 'VRRP advertisements sent.', inst);
   const rcvd = f.counter('halb_vrrp_adverts_received_total', 'VRRP advertisements received and accepted.', inst);
   const sendErr = f.counter('halb_vrrp_advert_send_errors_total', 'VRRP advertisements that could not be sent.', inst);
-  const dropped = f.counter('halb_vrrp_adverts_dropped_total', 'VRRP advertisements dropped, by reason (keepalived vrrp_rlflags).', ['instance', 'reason']);
+  const dropped = f.counter('halb_vrrp_adverts_dropped_total', 'VRRP advertisements dropped, by reason (keepalived vrrp_rlflags).', [vrrpLabel, 'reason']);
   const transitions = f.counter('halb_vrrp_transitions_total', 'State changes of the instance.', inst);
   const becameMaster = f.counter('halb_vrrp_became_master_total', 'Times the instance became MASTER (keepalived become_master).', inst);
   const releasedMaster = f.counter('halb_vrrp_released_master_total', 'Times the instance left MASTER (keepalived release_master).', inst);
@@ -141,7 +120,7 @@ function buildFamilies(f: Families): (s: AdminStatus) => void {
 
     const ct = s.daemon.conntrackSync;
     if (ct !== undefined) {
-      const l = { instance: ct.instance };
+      const l = { [vrrpLabel]: ct.instance };
       ctUp({ ...l, state: ct.state }, ct.state === 'running' ? 1 : 0);
       ctRestarts(l, ct.restarts); ctCommits(l, ct.commits); ctCommitFail(l, ct.commitFailures);
       if (ct.lastCommitMs !== undefined) ctCommitSec(l, sec(ct.lastCommitMs));
@@ -159,14 +138,14 @@ function buildFamilies(f: Families): (s: AdminStatus) => void {
     const v = vrrpStatus(s);
     if (v !== undefined) {
       for (const i of v.engine.instances) {
-        const l = { instance: i.name };
-        for (const st of VRRP_STATES) state({ instance: i.name, state: st }, i.state === st ? 1 : 0);
+        const l = { [vrrpLabel]: i.name };
+        for (const st of VRRP_STATES) state({ ...l, state: st }, i.state === st ? 1 : 0);
         basePrio(l, i.basePriority); effPrio(l, i.effectivePriority);
         if (i.masterPriority !== null) masterPrio(l, i.masterPriority);
-        for (const c of i.contributors) contrib({ instance: i.name, tracker: c.name, kind: c.kind }, c.delta);
+        for (const c of i.contributors) contrib({ ...l, tracker: c.name, kind: c.kind }, c.delta);
         const c = i.counters;
         sent(l, c.advertsSent); rcvd(l, c.advertsReceived); sendErr(l, c.sendErrors);
-        for (const [reason, n] of Object.entries(c.drops)) dropped({ instance: i.name, reason }, n);
+        for (const [reason, n] of Object.entries(c.drops)) dropped({ ...l, reason }, n);
         transitions(l, c.transitions); becameMaster(l, c.becomeMaster); releasedMaster(l, c.releaseMaster);
         priZeroSent(l, c.priZeroSent); priZeroRcvd(l, c.priZeroReceived);
         garps(l, c.garpsSent); nas(l, c.nasSent); readded(l, c.vipsReadded);
@@ -199,19 +178,28 @@ function buildFamilies(f: Families): (s: AdminStatus) => void {
   };
 }
 
-export function createMetrics(source: () => Promise<AdminStatus>, opts: { defaultMetrics?: boolean } = {}): Metrics {
+export interface MetricsOptions {
+  readonly defaultMetrics?: boolean;
+  /**
+   * `--metrics-legacy-instance-label`: label VRRP series `instance` as before 0.2 (it
+   * collides with the target label Prometheus adds). Kept for one release.
+   */
+  readonly legacyInstanceLabel?: boolean;
+}
+
+export function createMetrics(source: () => Promise<AdminStatus>, opts: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const f = new Families(registry);
-  const fill = buildFamilies(f);
-  const fillBgp = bgpMetrics(registry);
+  const fill = buildFamilies(f, opts.legacyInstanceLabel === true ? 'instance' : 'vrrp_instance');
+  const fillBgp = bgpMetrics(f);
   let chain: Promise<unknown> = Promise.resolve();
   const render = async (): Promise<string> => {
     const s = await source();
     f.reset();
     fill(s);
     fillBgp(s);
-    return registry.metrics();
+    return f.render();
   };
   return {
     registry,

@@ -1,10 +1,12 @@
 // `halb ctl`: talk to a running daemon over its control socket.
 import { Command } from 'commander';
-import { DEFAULT_CONTROL_SOCKET, type CommandResult, type ControlRequest, type ReloadResult, type DaemonStatus } from '../api/control-protocol.js';
+import { DEFAULT_CONTROL_SOCKET, type CommandResult, type ControlRequest, type ReloadResult } from '../api/control-protocol.js';
 import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { controlRequest } from '../api/control-client.js';
-import { formatConnections, formatList } from '../api/ipvsadm-format.js';
+import { formatConnections, formatList, formatOverrides } from '../api/ipvsadm-format.js';
+import type { WeightOverride } from '../api/admin-types.js';
+import type { StatusView } from '../api/status-view.js';
 import { formatBgp } from './bgp-format.js';
 import type { BgpSnapshot } from '../bgp/speaker.js';
 
@@ -30,10 +32,10 @@ export function ctlCommand(): Command {
       try {
         const r = await controlRequest(path, { cmd: 'list', connections: o.connection === true });
         if (!r.ok) return fail(r.error);
-        const snap = r.result as DataplaneSnapshot;
+        const snap = r.result as DataplaneSnapshot & { overrides?: WeightOverride[] };
         if (o.json === true) process.stdout.write(`${JSON.stringify(snap, null, 2)}\n`);
         else if (o.connection === true) process.stdout.write(formatConnections(snap.connections ?? []));
-        else process.stdout.write(formatList(snap, o.stats === true ? 'stats' : o.rate === true ? 'rate' : 'plain'));
+        else process.stdout.write(formatList(snap, o.stats === true ? 'stats' : o.rate === true ? 'rate' : 'plain') + formatOverrides(snap.overrides ?? []));
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
       }
@@ -54,13 +56,13 @@ export function ctlCommand(): Command {
       }
     });
   ctl.command('status')
-    .description('daemon status as JSON')
+    .description('daemon status as JSON: the same view as GET /api/v1/status (docs/api.md)')
     .action(async () => {
       const path = (ctl.opts() as { controlSocket: string }).controlSocket;
       try {
         const r = await controlRequest(path, { cmd: 'status' });
         if (!r.ok) return fail(r.error);
-        process.stdout.write(`${JSON.stringify(r.result as DaemonStatus, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(r.result, null, 2)}\n`);
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
       }
@@ -97,14 +99,14 @@ export function ctlCommand(): Command {
       try {
         const r = await controlRequest(path, { cmd: 'status' });
         if (!r.ok) return fail(r.error);
-        const b = (r.result as DaemonStatus).bgp as BgpSnapshot | undefined;
+        const b = (r.result as StatusView).daemon.bgp as BgpSnapshot | undefined;
         process.stdout.write(o.json === true ? `${JSON.stringify(b ?? null, null, 2)}\n` : formatBgp(b));
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
       }
     });
   ctl.command('release')
-    .description('make a VRRP instance give up mastership now')
+    .description('make a VRRP instance give up mastership now; with preempt it takes it back about two Master_Down_Intervals later (the answer says when)')
     .argument('<instance>')
     .action((instance: string) => command({ cmd: 'release', instance }));
   return ctl;

@@ -15,6 +15,7 @@ import { listNamespaces } from '../sys/netns.js';
 import { labDown } from '../lab/lab-down.js';
 import { labUp } from '../lab/lab-up.js';
 import { runEcmpDrill } from '../lab/ecmp-drill.js';
+import { dashboardLines } from '../lab/dashboards.js';
 import { renderHtml } from '../lab/report-html.js';
 import { renderMarkdown, renderText } from '../lab/report-table.js';
 import { parseDrillNames, runDrills } from '../lab/run-drills.js';
@@ -108,6 +109,7 @@ function describe(s: LabState): string {
     `status:     halb lab status${name}`,
     `drills:     halb lab drill all${name}`,
     `remove:     halb lab down${name}`,
+    ...dashboardLines(t),
     `configs, logs, control sockets: ${s.dir}/`, '');
   return lines.join('\n');
 }

@@ -29,6 +29,13 @@ interface RootOptions {
   adminTokenFile?: string;
   signum?: string;
   dataplane: 'auto' | 'proxy' | 'nft' | 'ipvs';
+  metricsLegacyInstanceLabel?: boolean;
+  dontFork?: boolean;
+  logConsole?: boolean;
+  logFacility?: string;
+  logFile?: string | boolean;
+  syslog: boolean;
+  syslogSocket?: string;
 }
 
 const SIGNUM_NAMES = ['STOP', 'RELOAD', 'DATA', 'STATS', 'STATS_CLEAR', 'JSON', 'TDATA'] as const;
@@ -63,20 +70,21 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
     .option('--dump-config', 'print the normalised configuration model (defaults filled in) as JSON and exit')
     .option('-i, --config-id <ID>', 'config id for @ID conditional lines and ${_INSTANCE} (default: short host name)')
     .option('--no-host-checks', 'with -t: skip the checks against this host (interfaces exist, VIP subnets)')
-    .option('-n, --dont-fork', 'stay in the foreground')
-    .option('-l, --log-console', 'log to the console')
+    .option('-n, --dont-fork', 'stay in the foreground (without it the daemon detaches, writes its pid file and the command returns 0 once it serves)')
+    .option('-l, --log-console', 'log to the console instead of syslog')
     .option('-D, --log-detail', 'detailed logs (with -t: also print a summary on stdout)')
     .option('-P, --vrrp', 'run only the VRRP side')
     .option('-C, --check', 'run only the checkers and dataplane')
-    .option('-p, --pid <FILE>', 'pid file')
+    .option('-p, --pid <FILE>', 'pid file (default /run/halb.pid when the daemon detaches)')
     .option('-r, --vrrp_pid <FILE>', 'VRRP pid file (accepted for keepalived compatibility)')
     .option('-c, --checkers_pid <FILE>', 'checkers pid file (accepted for keepalived compatibility)')
     .option('-V, --dont-release-vrrp', 'leave VIPs and routes in place on exit')
     .addOption(new Option('-I, --dont-release-ipvs', 'leave the dataplane in place on exit'))
     .option('-d, --dump-conf', 'dump the parsed configuration to the log at start')
-    .option('-S, --log-facility <FACILITY>', 'syslog facility (accepted for keepalived compatibility)')
-    .option('-g, --log-file [FILE]', 'log to FILE')
+    .option('-S, --log-facility <FACILITY>', 'syslog facility: 0..7 for LOG_LOCAL0..7 (default LOG_DAEMON)')
+    .option('-g, --log-file [FILE]', 'also log to FILE (default /var/log/halb.log)')
     .option('-G, --no-syslog', 'do not log to syslog')
+    .option('--syslog-socket <PATH>', 'the syslog socket messages are sent to', '/dev/log')
     .option('-R, --dont-respawn', 'accepted for keepalived compatibility (halb does not fork children)')
     .option('-X, --release-vips', 'drop VIPs on a transition caused by a signal')
     .option('-s, --namespace <NAME>', 'network namespace to run in (overrides net_namespace)')
@@ -88,6 +96,7 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
     .option('--workers <N>', 'proxy worker processes besides the daemon (default: one per extra core; 0 = single process)')
     .option('--admin-listen <ADDR:PORT>', 'admin HTTP API, metrics and dashboard: ADDR:PORT, [IPv6]:PORT, or off; a non-loopback address needs --admin-token-file', DEFAULT_ADMIN_LISTEN)
     .option('--admin-token-file <FILE>', 'bearer token (first line of FILE) every admin API request must carry; without one the API is read-only (writes through halb ctl)')
+    .option('--metrics-legacy-instance-label', 'label VRRP metrics `instance` as halb 0.1 did instead of `vrrp_instance` (deprecated; removed in the next release)')
     .addOption(new Option('--signum <SIGFUNC>', 'print the signal number for a keepalived signal function and exit').choices([...SIGNUM_NAMES]))
     .option('--eject-after <N>', 'passive ejection: take a checked real server out after N consecutive refused/failed/reset connections seen by the proxy; its checker brings it back (0 = off)', '1')
     .action(async (opts: RootOptions) => {
@@ -117,24 +126,48 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
         return;
       }
       // Loaded only to run the daemon: `halb -t` on a large config stays fast without it.
+      const { daemonLogger, forkDaemon, isDaemonChild, tellParent, DEFAULT_PID_FILE } = await import('./daemonize.js');
+      const child = isDaemonChild();
+      if (opts.dontFork !== true && !child) {
+        process.exitCode = await forkDaemon(process.argv, { console: opts.logConsole === true });
+        return;
+      }
       const { runDaemon } = await import('./run-daemon.js');
-      await runDaemon({
-        configFile: opts.useFile,
-        configId: opts.configId ?? defaultConfigId(),
-        controlSocket: opts.controlSocket,
-        ...(opts.pid !== undefined ? { pidFile: opts.pid } : {}),
-        logFormat: opts.logFormat,
-        logLevel: opts.logDetail === true ? 'debug' : 'info',
-        ejectAfter: Number.parseInt(opts.ejectAfter, 10) || 0,
-        ...(opts.workers !== undefined ? { workers: Math.max(0, Number.parseInt(opts.workers, 10) || 0) } : {}),
-        dataplane: opts.dataplane,
-        run: opts.vrrp === true && opts.check !== true ? 'vrrp' : opts.check === true && opts.vrrp !== true ? 'lvs' : 'all',
-        adminListen: opts.adminListen,
-        ...(opts.adminTokenFile !== undefined ? { adminTokenFile: opts.adminTokenFile } : {}),
+      const log = daemonLogger({
+        format: opts.logFormat, level: opts.logDetail === true ? 'debug' : 'info', console: opts.logConsole === true, syslog: opts.syslog,
+        ...(opts.logFacility !== undefined ? { facility: opts.logFacility } : {}),
+        ...(opts.logFile !== undefined && opts.logFile !== false ? { file: opts.logFile === true ? '/var/log/halb.log' : opts.logFile } : {}),
+        ...(opts.syslogSocket !== undefined ? { syslogSocket: opts.syslogSocket } : {}),
       });
+      const pidFile = opts.pid ?? (child ? DEFAULT_PID_FILE : undefined);
+      try {
+        await runDaemon(daemonArgs(opts, pidFile), log);
+      } catch (e) {
+        tellParent({ ready: false, error: e instanceof Error ? e.message : String(e), code: (e as { code?: string }).code === 'HALB_ERR_CONFIG' ? 4 : 1 });
+        throw e;
+      }
+      tellParent({ ready: true });
     });
   for (const c of subcommands) program.addCommand(c);
   return program;
+}
+
+function daemonArgs(opts: RootOptions, pidFile: string | undefined): Parameters<typeof import('./run-daemon.js').runDaemon>[0] {
+  return {
+    configFile: opts.useFile,
+    configId: opts.configId ?? defaultConfigId(),
+    controlSocket: opts.controlSocket,
+    ...(pidFile !== undefined ? { pidFile } : {}),
+    logFormat: opts.logFormat,
+    logLevel: opts.logDetail === true ? 'debug' : 'info',
+    ejectAfter: Number.parseInt(opts.ejectAfter, 10) || 0,
+    ...(opts.workers !== undefined ? { workers: Math.max(0, Number.parseInt(opts.workers, 10) || 0) } : {}),
+    dataplane: opts.dataplane,
+    run: opts.vrrp === true && opts.check !== true ? 'vrrp' : opts.check === true && opts.vrrp !== true ? 'lvs' : 'all',
+    adminListen: opts.adminListen,
+    ...(opts.adminTokenFile !== undefined ? { adminTokenFile: opts.adminTokenFile } : {}),
+    legacyInstanceLabel: opts.metricsLegacyInstanceLabel === true,
+  };
 }
 
 subcommandsFor(process.argv).then((subs) => buildProgram(subs).parseAsync(process.argv)).catch((e: unknown) => {

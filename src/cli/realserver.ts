@@ -7,9 +7,14 @@
 //
 // so the server accepts packets for the VIP and answers the client itself, while only
 // the director answers ARP for the VIP. IPv6 needs no sysctl: Linux answers neighbour
-// solicitations only for addresses on the interface they arrive on. `stop` removes the
-// VIP, and puts the ARP settings back to 0 (as realserver.sh stop) once no other VIP is
-// left on lo. `status` shows what is set and exits 3 when the set-up is incomplete.
+// solicitations only for addresses on the interface they arrive on; it only needs IPv6 on
+// lo (net.ipv6.conf.lo.disable_ipv6 = 0). `stop` removes the VIP, and once no other IPv4
+// VIP is left on lo puts the ARP settings back to the values the first `start` found
+// (kept in /run/halb/realserver-sysctl.json; 0, as realserver.sh stop, without a record).
+// `status` judges each VIP by its family's settings and exits 3 when the set-up is
+// incomplete.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isIP } from 'node:net';
 import { Command } from 'commander';
 import ipaddr from 'ipaddr.js';
@@ -35,7 +40,15 @@ export interface RealserverHost {
   delLoAddress(a: LoAddress): Promise<void>;
   readSysctl(name: string): Promise<string>;
   writeSysctl(name: string, value: string): Promise<void>;
+  /** The sysctl values the first `start` found, kept until `stop` restores them. */
+  savedSysctls(): Promise<Record<string, string>>;
+  saveSysctls(values: Readonly<Record<string, string>>): Promise<void>;
 }
+
+export const SAVED_SYSCTLS_FILE = '/run/halb/realserver-sysctl.json';
+
+/** The IPv6 setting an IPv6 VIP on lo needs. */
+export const IPV6_LO = ['net.ipv6.conf.lo.disable_ipv6', '0'] as const;
 
 export function systemRealserverHost(): RealserverHost & { close(): void } {
   let nl: RtNetlink | undefined;
@@ -50,6 +63,21 @@ export function systemRealserverHost(): RealserverHost & { close(): void } {
     readSysctl: (name) => readSysctl(name),
     writeSysctl: async (name, value) => {
       await writeSysctl(name, value);
+    },
+    savedSysctls: async () => {
+      try {
+        return JSON.parse(readFileSync(SAVED_SYSCTLS_FILE, 'utf8')) as Record<string, string>;
+      } catch {
+        return {};
+      }
+    },
+    saveSysctls: async (values) => {
+      if (Object.keys(values).length === 0) {
+        rmSync(SAVED_SYSCTLS_FILE, { force: true });
+        return;
+      }
+      mkdirSync(dirname(SAVED_SYSCTLS_FILE), { recursive: true });
+      writeFileSync(SAVED_SYSCTLS_FILE, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600 });
     },
     close: () => nl?.close(),
   };
@@ -134,6 +162,10 @@ export async function realserverStart(host: RealserverHost, vips: readonly strin
     lines.push(`${v.address}/${v.prefixLength} on lo: added`);
   }
   if (wanted.some((v) => v.family === 4)) {
+    // Remember what this host had before the first start (a later start must not record ours).
+    const saved = { ...(await host.savedSysctls()) };
+    for (const [name] of ARP_SETTINGS) saved[name] ??= await host.readSysctl(name);
+    await host.saveSysctls(saved);
     for (const [name, value] of ARP_SETTINGS) {
       const before = await host.readSysctl(name);
       if (before === value) {
@@ -166,12 +198,15 @@ export async function realserverStop(host: RealserverHost, vips: readonly string
     lines.push(`ARP settings kept: lo still holds ${left.map((a) => a.address).join(', ')}`);
     return lines;
   }
+  const saved = await host.savedSysctls();
   for (const [name] of ARP_SETTINGS) {
     const before = await host.readSysctl(name);
-    if (before === '0') continue;
-    await host.writeSysctl(name, '0');
-    lines.push(`${name} = 0 (was ${before})`);
+    const back = saved[name] ?? '0';
+    if (before === back) continue;
+    await host.writeSysctl(name, back);
+    lines.push(`${name} = ${back} (was ${before}; ${saved[name] !== undefined ? 'the value start found' : 'no record of what start found: 0, as realserver.sh stop'})`);
   }
+  await host.saveSysctls({});
   return lines;
 }
 
@@ -185,19 +220,30 @@ export async function realserverStatus(host: RealserverHost, vips: readonly stri
   const asked = vips.map(vipOf);
   const present = (await host.loAddresses()).filter((a) => !isLoopback(a));
   const lines: string[] = [`VIPs on lo: ${present.length === 0 ? '(none)' : present.map((a) => `${a.address}/${a.prefixLength}`).join(' ')}`];
+  const judged = asked.length > 0 ? asked : present;
+  // Each family by its own settings: ARP for IPv4; for IPv6 only that lo has IPv6.
   let arpOk = true;
-  for (const [name, value] of ARP_SETTINGS) {
-    const v = await host.readSysctl(name);
-    const ok = v === value;
-    arpOk &&= ok;
-    lines.push(`${name} = ${v}${ok ? '' : ` (LVS-DR wants ${value})`}`);
+  if (judged.some((v) => v.family === 4)) {
+    for (const [name, value] of ARP_SETTINGS) {
+      const v = await host.readSysctl(name);
+      const ok = v === value;
+      arpOk &&= ok;
+      lines.push(`${name} = ${v}${ok ? '' : ` (LVS-DR wants ${value})`}`);
+    }
   }
-  let ready = asked.length > 0 || present.length > 0;
-  for (const v of asked.length > 0 ? asked : present) {
+  let v6Ok = true;
+  if (judged.some((v) => v.family === 6)) {
+    const [name, value] = IPV6_LO;
+    const v = await host.readSysctl(name);
+    v6Ok = v === value;
+    lines.push(`${name} = ${v}${v6Ok ? '' : ` (an IPv6 VIP on lo wants ${value})`}; IPv6 needs no ARP settings (neighbour discovery answers only on the interface holding the address)`);
+  }
+  let ready = judged.length > 0;
+  for (const v of judged) {
     const onLo = present.some((p) => sameAddr(p, v));
-    const ok = onLo && (v.family === 6 || arpOk);
+    const ok = onLo && (v.family === 6 ? v6Ok : arpOk);
     ready &&= ok;
-    const why = !onLo ? 'not on lo' : 'ARP settings missing';
+    const why = !onLo ? 'not on lo' : v.family === 6 ? 'IPv6 disabled on lo' : 'ARP settings missing';
     lines.push(`${v.address}: ${ok ? 'ready for LVS-DR' : `NOT ready (${why})`}`);
   }
   return { ready, lines };
@@ -242,7 +288,7 @@ export function realserverCommand(
     }
   };
   vipOption(cmd.command('start').description('add the VIPs to lo (--tun: tunl0) and set the ARP sysctls (idempotent)'), true).action(run('start'));
-  vipOption(cmd.command('stop').description('remove the VIPs from lo (--tun: tunl0); reset the sysctls when no VIP is left'), true).action(run('stop'));
-  vipOption(cmd.command('status').description('show the VIPs and the sysctls; exit 3 unless ready'), false).action(run('status'));
+  vipOption(cmd.command('stop').description('remove the VIPs from lo (--tun: tunl0); put the sysctls back to what start found when no VIP is left'), true).action(run('stop'));
+  vipOption(cmd.command('status').description('show the VIPs and their family\'s sysctls; exit 3 unless ready'), false).action(run('status'));
   return cmd;
 }

@@ -31,6 +31,8 @@ export interface RunOptions {
   readonly adminTokenFile?: string;
   /** `--dataplane`: auto (default: ipvs, else nft as root, else proxy), or one engine by name. */
   readonly dataplane?: DataplaneRequest;
+  /** `--metrics-legacy-instance-label`: VRRP series labelled `instance` (one release). */
+  readonly legacyInstanceLabel?: boolean;
 }
 
 /** One proxy process per core: the daemon's own plus cores - 1 workers. */
@@ -90,7 +92,7 @@ export async function runDaemon(opts: RunOptions, log: Logger = createLogger({ f
   if (admin.listen !== null) {
     try {
       server = await AdminServer.start({
-        backend: daemon.admin, listen: admin.listen, log,
+        backend: daemon.admin, listen: admin.listen, log, legacyInstanceLabel: opts.legacyInstanceLabel === true,
         ...(admin.token !== undefined ? { token: admin.token } : {}),
       });
     } catch (e) {

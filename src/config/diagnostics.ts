@@ -68,6 +68,11 @@ export class Diagnostics {
 
 /** keepalived's "(file: Line n) message" prefix, with our severity in front. */
 export function formatDiagnostic(d: ConfigDiagnostic): string {
+  return `${d.severity}: ${diagnosticText(d)}`;
+}
+
+/** `(file: Line N) message` without the severity, for log lines whose level already says it. */
+export function diagnosticText(d: ConfigDiagnostic): string {
   const where = d.file !== undefined && d.line !== undefined ? `(${d.file}: Line ${d.line}) ` : '';
-  return `${d.severity}: ${where}${d.message}`;
+  return `${where}${d.message}`;
 }

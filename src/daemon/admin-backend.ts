@@ -5,7 +5,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { IPVS_WEIGHT_MAX } from '../core/ipvs-limits.js';
 import type { Logger } from '../core/log.js';
 import {
-  AdminCommandError, type AdminBackend, type AdminEvent, type AdminStatus, type WeightOverride,
+  AdminCommandError, type AdminBackend, type AdminEvent, type AdminStatus, type ReleaseNotice, type WeightOverride,
 } from '../api/admin-types.js';
 import type { DaemonStatus } from '../api/control-protocol.js';
 import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
@@ -24,7 +24,8 @@ export interface AdminHooks {
   readonly endpointIds: () => ReadonlyMap<string, string>;
   /** Re-apply the dataplane after an override changed. */
   readonly reapply: (why: string) => void;
-  readonly releaseMaster: (instance: string) => Promise<void>;
+  /** Resolves only when the release happened; rejects (nothing done) otherwise. */
+  readonly releaseMaster: (instance: string) => Promise<ReleaseNotice>;
   readonly reload: () => Promise<{ readonly applied: boolean; readonly summary: string }>;
 }
 
@@ -43,6 +44,11 @@ export class DaemonAdmin implements AdminBackend {
   }
 
   /** The weight an override imposes on a real server, if any. */
+  /** Every run-time override in force (for `halb ctl list`). */
+  overrides(): WeightOverride[] {
+    return [...this.#overrides.values()];
+  }
+
   weightOverride(rsId: string): number | undefined {
     return this.#overrides.get(rsId)?.weight;
   }
@@ -112,9 +118,11 @@ export class DaemonAdmin implements AdminBackend {
     this.#h.reapply(`enable ${realServer}`);
   }
 
-  async releaseMastership(instance: string, by: string): Promise<void> {
-    this.#h.log.info(`(${instance}) releasing mastership on request (by ${by})`);
-    await this.#h.releaseMaster(instance);
+  async releaseMastership(instance: string, by: string): Promise<ReleaseNotice> {
+    // Logged once done: a refused release (not MASTER, no VRRP here) must not read as done.
+    const notice = await this.#h.releaseMaster(instance);
+    this.#h.log.info(`(${instance}) released mastership on request (by ${by}); ${notice.message}`);
+    return notice;
   }
 
   async reload(by: string): Promise<{ readonly applied: boolean; readonly summary: string }> {

@@ -5,7 +5,7 @@
 import { writeFileSync, rmSync } from 'node:fs';
 import { HalbError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { formatDiagnostic, loadConfig, type ConfigDiagnostic, type KeepalivedConfig, type LoadResult } from '../config/index.js';
+import { diagnosticText, loadConfig, type ConfigDiagnostic, type KeepalivedConfig, type LoadResult } from '../config/index.js';
 import { AddressNotAvailableError, type Dataplane } from '../dataplane/dataplane.js';
 import type { ControlRequest, ControlResponse, DaemonStatus, ReloadResult } from '../api/control-protocol.js';
 import { ControlServer } from './control-server.js';
@@ -17,7 +17,9 @@ import { IpvsSyncObserver } from './ipvs-sync-observer.js';
 import { DaemonAdmin } from './admin-backend.js';
 import { BgpSide } from './bgp-side.js';
 import { hostScripts, scriptPort } from '../sys/script/runner.js';
+import { releaseNotice } from './release-notice.js';
 import { AdminCommandError, type AdminBackend } from '../api/admin-types.js';
+import { statusView } from '../api/status-view.js';
 
 export interface DaemonOptions {
   readonly configFile: string;
@@ -40,6 +42,17 @@ export const DEFAULT_EJECT_AFTER = 1;
 /** Errors are compared without their line numbers: moving a block is not a new mistake. */
 function errorKeys(ds: readonly ConfigDiagnostic[]): Set<string> {
   return new Set(ds.filter((d) => d.severity !== 'warning').map((d) => `${d.file ?? ''}|${d.message}`));
+}
+
+/** The start line says what runs, and what the configuration has that this daemon leaves to another (-P / -C). */
+export function startLine(loaded: LoadResult, run: 'all' | 'vrrp' | 'lvs', controlSocket: string): string {
+  const vs = loaded.config.virtualServers.length;
+  const vi = loaded.config.vrrpInstances.length;
+  const vrrp = run === 'lvs' ? `VRRP not running (-C)${vi > 0 ? `: ${vi} vrrp instance(s) left to another process` : ''}` : `VRRP: ${vi} vrrp instance(s)`;
+  const lvs = run === 'vrrp'
+    ? `checkers and dataplane not running (-P)${vs > 0 ? `: ${vs} virtual server(s) left to another process` : ''}`
+    : `checkers and dataplane: ${vs} virtual server(s)`;
+  return `Starting halb: ${loaded.files.length} config file(s); ${vrrp}; ${lvs}; control socket ${controlSocket}`;
 }
 
 export class Daemon {
@@ -96,7 +109,7 @@ export class Daemon {
       reload: () => this.reload(),
       releaseMaster: async (instance) => {
         if (this.#vrrp === undefined) throw new AdminCommandError(409, 'VRRP is not running in this daemon (-C)');
-        await this.#vrrp.releaseMaster(instance);
+        return releaseNotice(this.#loaded.config, await this.#vrrp.releaseMaster(instance));
       },
     });
     opts.dataplane.onBackendEvent((ev) => this.#health.backendEvent(ev));
@@ -147,7 +160,8 @@ export class Daemon {
   /** Load, apply and listen. Throws a ConfigError-like HalbError only when the config cannot run at all. */
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const loaded = loadConfig(opts.configFile, { configId: opts.configId, env: process.env, scripts: hostScripts() });
-    for (const d of loaded.diagnostics) opts.log[d.severity === 'warning' ? 'warn' : 'error'](formatDiagnostic(d));
+    // The log level says warning or error; the line says where and what, as keepalived's do.
+    for (const d of loaded.diagnostics) opts.log[d.severity === 'warning' ? 'warn' : 'error'](diagnosticText(d));
     if (loaded.diagnostics.some((d) => d.severity === 'fatal')) {
       throw new HalbError('HALB_ERR_CONFIG', `cannot start: ${loaded.diagnostics.filter((d) => d.severity === 'fatal').map((d) => d.message).join('; ')}`);
     }
@@ -173,7 +187,7 @@ export class Daemon {
       throw e;
     }
     if (opts.pidFile !== undefined) writeFileSync(opts.pidFile, `${process.pid}\n`);
-    opts.log.info(`Starting halb: ${loaded.files.length} config file(s), ${loaded.config.virtualServers.length} virtual server(s), ${loaded.config.vrrpInstances.length} vrrp instance(s); control socket ${opts.controlSocket}`);
+    opts.log.info(startLine(loaded, opts.run ?? 'all', opts.controlSocket));
     return d;
   }
 
@@ -217,8 +231,16 @@ export class Daemon {
       if (was !== undefined && was !== up && vs !== undefined) this.#health.quorumChanged(vs, up);
     }
     this.#quorum = m.quorum;
-    for (const f of r.failed) this.#log.error(`${f.service}: ${f.error.message}`);
-    const summary = `${why}: ${r.added.length} added, ${r.removed.length} removed, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.failed.length} failed`;
+    // A service whose address is not here yet (a BACKUP's VIP) waits: a normal state, not a failure.
+    const waiting = r.failed.filter((f) => f.error instanceof AddressNotAvailableError);
+    const failed = r.failed.filter((f) => !(f.error instanceof AddressNotAvailableError));
+    for (const f of waiting) {
+      const e = f.error as AddressNotAvailableError;
+      this.#log.info(`${f.service}: waiting for ${e.address} to be added to this host (a VIP this node does not hold yet); listens on ${e.protocol} ${e.address}:${e.port} when it is`);
+    }
+    for (const f of failed) this.#log.error(`${f.service}: ${f.error.message}`);
+    const summary = `${why}: ${r.added.length} added, ${r.removed.length} removed, ${r.updated.length} updated, ${r.unchanged.length} unchanged` +
+      `${waiting.length > 0 ? `, ${waiting.length} waiting for their address` : ''}, ${failed.length} failed`;
     this.#log.info(summary);
     return summary;
   }
@@ -234,7 +256,7 @@ export class Daemon {
       const fatal = next.diagnostics.some((d) => d.severity === 'fatal');
       const at = (this.#opts.wallNow ?? Date.now)();
       if (fatal || fresh.length > 0) {
-        for (const d of fresh) this.#log.error(`reload refused: ${formatDiagnostic(d)}`);
+        for (const d of fresh) this.#log.error(`reload refused: ${diagnosticText(d)}`);
         const summary = `reload refused: ${fresh.length} new error(s); the running configuration stays`;
         this.#log.error(summary);
         this.#lastReload = { at, applied: false, summary };
@@ -263,7 +285,7 @@ export class Daemon {
         // Worker processes report periodically; ask them for current counters first.
         const o = { connections: req.connections === true };
         await this.#opts.dataplane.refresh(o);
-        return { id: req.id, ok: true, result: this.#opts.dataplane.snapshot(o) };
+        return { id: req.id, ok: true, result: { ...this.#opts.dataplane.snapshot(o), overrides: this.#admin.overrides() } };
       }
       case 'reload':
         return { id: req.id, ok: true, result: await this.reload() };
@@ -273,11 +295,8 @@ export class Daemon {
       case 'release':
         return this.#command(req);
       case 'status':
-        return {
-          id: req.id,
-          ok: true,
-          result: { ...this.#status(), vrrp: await this.#vrrp?.snapshot(), health: this.#lvs ? this.#health.snapshot() : undefined },
-        };
+        // The same view as GET /api/v1/status: one shape for `halb ctl status` and the API.
+        return { id: req.id, ok: true, result: statusView(await this.#admin.status()) };
     }
   }
 
@@ -296,8 +315,10 @@ export class Daemon {
           await this.#admin.enable(req.service, req.realServer, by);
           return { id: req.id, ok: true, result: { done: `${req.realServer} in ${req.service} back to its configured weight` } };
         case 'release':
-          await this.#admin.releaseMastership(req.instance, by);
-          return { id: req.id, ok: true, result: { done: `(${req.instance}) released mastership` } };
+        {
+          const n = await this.#admin.releaseMastership(req.instance, by);
+          return { id: req.id, ok: true, result: { done: `(${req.instance}) released mastership; ${n.message}` } };
+        }
       }
     } catch (e) {
       return { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };

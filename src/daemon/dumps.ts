@@ -63,7 +63,8 @@ export type DumpKind = 'data' | 'stats' | 'json';
 
 /** Render and write one dump now; resolves to the files written. */
 export async function writeDump(kind: DumpKind, o: DumpOptions): Promise<string[]> {
-  const paths = dumpPaths(o.config());
+  const cfg = o.config();
+  const paths = dumpPaths(cfg);
   const view = statusView(await o.admin.status());
   const written: string[] = [];
   const put = (path: string, text: string): void => {
@@ -72,7 +73,7 @@ export async function writeDump(kind: DumpKind, o: DumpOptions): Promise<string[
   };
   switch (kind) {
     case 'data':
-      if (view.vrrp !== null) put(paths.data, renderVrrpData(view));
+      if (view.vrrp !== null) put(paths.data, renderVrrpData(view, cfg?.vrrpInstances));
       if (view.services.length > 0 || view.vrrp === null) put(checkDataPath(paths.data), renderCheckData(view));
       break;
     case 'stats':

@@ -92,11 +92,11 @@ export class VrrpSide {
   }
 
   /** Give up mastership of one instance now (admin API). */
-  async releaseMaster(instance: string): Promise<void> {
+  async releaseMaster(instance: string): Promise<{ readonly instances: readonly string[]; readonly holdMs: number }> {
     if (this.#worker === undefined) throw new AdminCommandError(409, 'no VRRP instance is running');
     if (!this.#vips.has(instance)) throw new AdminCommandError(404, `no vrrp_instance ${instance}`);
     try {
-      await this.#worker.releaseMaster(instance);
+      return await this.#worker.releaseMaster(instance);
     } catch (e) {
       // Refusals (not MASTER, address owner, ...) are the caller's conflict, not our failure.
       throw new AdminCommandError(409, e instanceof Error ? e.message : String(e));

@@ -4,7 +4,7 @@
 // served. `ensureBaseline` repairs whatever a drill (or a failed one) left otherwise.
 import { HalbError } from '../core/errors.js';
 import { controlRequest } from '../api/control-client.js';
-import type { DaemonStatus } from '../api/control-protocol.js';
+import type { StatusView } from '../api/status-view.js';
 import { deleteNeighbour, linkAddresses, linkMac, neighbour } from '../sys/netns.js';
 import { powerOn, reviveWeb, setPartition } from './faults.js';
 import { probe } from './observe.js';
@@ -24,13 +24,11 @@ export async function vipHolders(state: LabState): Promise<string[]> {
   return out;
 }
 
-interface HealthRow { label: string; alive: boolean; weight: number }
-
 /** A director's daemon status, or undefined when it does not answer. */
-export async function directorStatus(state: LabState, d: Director): Promise<DaemonStatus | undefined> {
+export async function directorStatus(state: LabState, d: Director): Promise<StatusView | undefined> {
   try {
     const r = await controlRequest(directorFiles(state.dir, d.role).socket, { cmd: 'status' }, 3000);
-    return r.ok ? (r.result as DaemonStatus) : undefined;
+    return r.ok ? (r.result as StatusView) : undefined; // the `status` command's answer
   } catch {
     return undefined;
   }
@@ -39,12 +37,9 @@ export async function directorStatus(state: LabState, d: Director): Promise<Daem
 /** Real server address -> alive, in `d`'s health view. */
 export async function healthView(state: LabState, d: Director): Promise<Map<string, boolean>> {
   const st = await directorStatus(state, d);
-  const rows = ((st?.health as { realServers?: HealthRow[] } | undefined)?.realServers) ?? [];
   const m = new Map<string, boolean>();
-  for (const r of rows) {
-    const addr = /^\[([^\]]+)\]/.exec(r.label)?.[1];
-    if (addr !== undefined) m.set(addr, r.alive);
-  }
+  // Real servers without a checker (alive null) are up, as in keepalived.
+  for (const r of (st?.services ?? []).flatMap((s) => s.realServers)) m.set(r.address, r.alive !== false);
   return m;
 }
 

@@ -91,7 +91,7 @@ export class LongLivedRun {
 export async function conntrackStatus(state: LabState, d: Director): Promise<ConntrackSyncStatus | undefined> {
   try {
     const r = await controlRequest(directorFiles(state.dir, d.role).socket, { cmd: 'status' }, 2000);
-    return r.ok ? (r.result as { conntrackSync?: ConntrackSyncStatus }).conntrackSync : undefined;
+    return r.ok ? (r.result as { daemon: { conntrackSync?: ConntrackSyncStatus } }).daemon.conntrackSync : undefined;
   } catch {
     return undefined;
   }

@@ -8,6 +8,7 @@ import { formatList } from '../api/ipvsadm-format.js';
 import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
 import { isAlive, linkAddresses } from '../sys/netns.js';
 import { directorStatus } from './baseline.js';
+import type { StatusView } from '../api/status-view.js';
 import { directorFiles, type LabState } from './state.js';
 import { LAN_IF, type Director } from './topology.js';
 import { ecmpStatus, renderEcmpStatus, type EcmpStatus } from './ecmp.js';
@@ -53,25 +54,23 @@ function keepalivedState(file: string): string | undefined {
   return all[all.length - 1]?.[1];
 }
 
-async function directorRow(state: LabState, d: Director): Promise<{ row: DirectorRow; health: unknown; announces?: string | undefined }> {
+async function directorRow(state: LabState, d: Director): Promise<{ row: DirectorRow; health: StatusView['services'] | undefined; announces?: string | undefined }> {
   const off = state.poweredOff.includes(d.role);
   const holds = !off && (await linkAddresses(d.ns, LAN_IF)).some((a) => a.address === state.topology.vip);
   const st = off ? undefined : await directorStatus(state, d);
   let vrrp: string | undefined;
   if (d.software === 'keepalived') vrrp = keepalivedState(directorFiles(state.dir, d.role).kaLog);
   else {
-    type Inst = { instances?: { name: string; state: string }[] };
-    const v = st?.vrrp as (Inst & { engine?: Inst }) | undefined;
-    vrrp = (v?.engine ?? v)?.instances?.find((i) => i.name === 'VI_1')?.state;
+    vrrp = st?.vrrp?.instances.find((i) => i.name === 'VI_1')?.state;
   }
   const row: DirectorRow = {
     role: d.role, software: d.software === 'keepalived' ? 'keepalived -P + halb -C' : 'halb',
     address: d.addresses[0]?.split('/')[0] ?? '', priority: d.priority,
     state: off ? 'off' : st === undefined ? 'down' : vrrp ?? '?', holdsVip: holds,
   };
-  const bgp = st?.bgp as { prefixes?: { prefix: string; announced: boolean }[] } | undefined;
+  const bgp = st?.daemon.bgp as { prefixes?: { prefix: string; announced: boolean }[] } | undefined;
   const announces = bgp?.prefixes?.map((p) => `${p.prefix} ${p.announced ? 'announced' : 'withdrawn'}`).join(', ');
-  return { row, health: st?.health, announces };
+  return { row, health: st?.services, announces };
 }
 
 export async function labStatus(state: LabState): Promise<LabStatus> {
@@ -80,10 +79,10 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
   const holders = got.filter((g) => g.row.holdsVip).map((g) => g.row.role);
   const from = t.directors.find((d) => holders.includes(d.role)) ?? t.directors.find((_, i) => got[i]?.health !== undefined);
   const health = from !== undefined ? got[t.directors.indexOf(from)]?.health : undefined;
-  const rows = ((health as { realServers?: { label: string; alive: boolean; weight: number }[] } | undefined)?.realServers) ?? [];
+  const rows = (health ?? []).flatMap((s) => s.realServers);
   const pool = t.realServers.map((rs) => {
-    const h = rows.find((r) => r.label.startsWith(`[${rs.address}]`));
-    return { realServer: rs.role, address: `${rs.address}:${rs.port}`, alive: h?.alive, weight: h?.weight };
+    const h = rows.find((r) => r.address === rs.address);
+    return { realServer: rs.role, address: `${rs.address}:${rs.port}`, alive: h === undefined ? undefined : h.alive !== false, weight: h?.weight };
   });
   let list: string | undefined;
   if (from !== undefined) {

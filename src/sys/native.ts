@@ -1,5 +1,6 @@
 // Loads the N-API addon (native/). Only src/sys/ may import this file.
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { NotSupportedError } from '../core/errors.js';
 
 export interface NativeRecv {
@@ -72,9 +73,19 @@ export function native(): NativeAddon {
   }
   const require = createRequire(import.meta.url);
   try {
-    cached = require('../../../native/build/Release/halb_net.node') as NativeAddon;
+    // node-gyp-build: native/build/Release (built from source) first, else the prebuilt
+    // addon the package ships in native/prebuilds/<platform>-<arch>/.
+    const dir = fileURLToPath(new URL('../../../native/', import.meta.url));
+    let load: (d: string) => unknown;
+    try {
+      load = require('node-gyp-build') as (d: string) => unknown;
+    } catch {
+      // A checkout whose node_modules predates node-gyp-build: the source build is all there is.
+      load = (d) => require(`${d}build/Release/halb_net.node`);
+    }
+    cached = load(dir) as NativeAddon;
   } catch (e) {
-    throw new NotSupportedError('the native addon is not built: run `npm install` (it runs node-gyp in native/)', { cause: e });
+    throw new NotSupportedError('the native addon is neither prebuilt for this platform nor built: run `npm rebuild halb` (node-gyp in native/)', { cause: e });
   }
   return cached;
 }

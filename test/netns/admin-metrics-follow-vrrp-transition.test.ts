@@ -12,6 +12,7 @@ import { gate } from '../helpers/netns.js';
 import { makeWorkDir, removeWorkDir, VrrpNode, waitUntil } from '../helpers/vrrp-nodes.js';
 import { DEFAULT_ADMIN_LISTEN } from '../../src/api/admin-listen.js';
 import type { StatusView } from '../../src/api/status-view.js';
+import { labelNames, parsePrometheusText } from '../helpers/prom-text.js';
 
 const VIP = '192.0.2.60';
 
@@ -70,26 +71,37 @@ test('a real VRRP transition moves halb\'s metrics, status, dumps and JSON logs'
     assert.ok(await halb.waitFor(/Admin API on/, 5000), halb.output);
 
     // BACKUP: state, priorities and received adverts on /metrics.
-    assert.ok(await waitUntil(() => (metrics(lan).get('halb_vrrp_adverts_received_total{instance="VI_1"}') ?? 0) >= 2, 5000, 200), 'adverts counted');
+    assert.ok(await waitUntil(() => (metrics(lan).get('halb_vrrp_adverts_received_total{vrrp_instance="VI_1"}') ?? 0) >= 2, 5000, 200), 'adverts counted');
     let m = metrics(lan);
-    assert.equal(m.get('halb_vrrp_state{instance="VI_1",state="BACKUP"}'), 1);
-    assert.equal(m.get('halb_vrrp_state{instance="VI_1",state="MASTER"}'), 0);
-    assert.equal(m.get('halb_vrrp_base_priority{instance="VI_1"}'), 100);
-    assert.equal(m.get('halb_vrrp_effective_priority{instance="VI_1"}'), 100);
-    assert.equal(m.get('halb_vrrp_master_priority{instance="VI_1"}'), 150);
-    const transitionsBefore = m.get('halb_vrrp_transitions_total{instance="VI_1"}') ?? 0;
+    assert.equal(m.get('halb_vrrp_state{vrrp_instance="VI_1",state="BACKUP"}'), 1);
+    assert.equal(m.get('halb_vrrp_state{vrrp_instance="VI_1",state="MASTER"}'), 0);
+    assert.equal(m.get('halb_vrrp_base_priority{vrrp_instance="VI_1"}'), 100);
+    assert.equal(m.get('halb_vrrp_effective_priority{vrrp_instance="VI_1"}'), 100);
+    assert.equal(m.get('halb_vrrp_master_priority{vrrp_instance="VI_1"}'), 150);
+    const transitionsBefore = m.get('halb_vrrp_transitions_total{vrrp_instance="VI_1"}') ?? 0;
 
     // keepalived dies without a priority-0 advert: halb takes over after Master_Down_Interval.
     await ka.kill9();
     assert.ok(await halb.waitFor(/Entering MASTER STATE/, 6000), `halb becomes MASTER\n${halb.output}`);
     assert.ok(await waitUntil(() => lan.holds('dir1', VIP), 3000), 'the VIP is on dir1');
-    assert.ok(await waitUntil(() => (metrics(lan).get('halb_vrrp_adverts_sent_total{instance="VI_1"}') ?? 0) >= 2, 5000, 200), 'adverts sent');
+    assert.ok(await waitUntil(() => (metrics(lan).get('halb_vrrp_adverts_sent_total{vrrp_instance="VI_1"}') ?? 0) >= 2, 5000, 200), 'adverts sent');
     m = metrics(lan);
-    assert.equal(m.get('halb_vrrp_state{instance="VI_1",state="MASTER"}'), 1);
-    assert.equal(m.get('halb_vrrp_state{instance="VI_1",state="BACKUP"}'), 0);
-    assert.ok((m.get('halb_vrrp_transitions_total{instance="VI_1"}') ?? 0) > transitionsBefore, 'the transition is counted');
-    assert.equal(m.get('halb_vrrp_became_master_total{instance="VI_1"}'), 1);
-    assert.ok((m.get('halb_vrrp_last_transition_timestamp_seconds{instance="VI_1"}') ?? 0) > Date.now() / 1000 - 30);
+    assert.equal(m.get('halb_vrrp_state{vrrp_instance="VI_1",state="MASTER"}'), 1);
+    assert.equal(m.get('halb_vrrp_state{vrrp_instance="VI_1",state="BACKUP"}'), 0);
+    assert.ok((m.get('halb_vrrp_transitions_total{vrrp_instance="VI_1"}') ?? 0) > transitionsBefore, 'the transition is counted');
+    assert.equal(m.get('halb_vrrp_became_master_total{vrrp_instance="VI_1"}'), 1);
+    assert.ok((m.get('halb_vrrp_last_transition_timestamp_seconds{vrrp_instance="VI_1"}') ?? 0) > Date.now() / 1000 - 30);
+
+    // Parsed as Prometheus parses it: no halb series carries the labels Prometheus sets on
+    // every target (`instance`, `job`); VRRP series say `vrrp_instance`; no reload yet, so
+    // no reload outcome.
+    let families = parsePrometheusText(fetchIn(lan, 'dir1', '/metrics'));
+    const halbLabels = labelNames(families, 'halb_');
+    assert.ok(halbLabels.has('vrrp_instance'), [...halbLabels].join(' '));
+    assert.ok(!halbLabels.has('instance') && !halbLabels.has('job'), `target labels on halb series: ${[...halbLabels].join(' ')}`);
+    assert.equal(families.find((f) => f.name === 'halb_vrrp_state')?.metrics.find((x) => x.labels?.state === 'MASTER')?.labels?.vrrp_instance, 'VI_1');
+    assert.equal(families.find((f) => f.name === 'halb_last_reload_success'), undefined, 'no reload outcome before the first reload');
+    assert.equal(families.find((f) => f.name === 'halb_reloads_total')?.metrics[0]?.value, '0');
 
     // The status names the transition and why.
     const st = JSON.parse(fetchIn(lan, 'dir1', '/api/v1/status')) as StatusView;
@@ -117,9 +129,9 @@ test('a real VRRP transition moves halb\'s metrics, status, dumps and JSON logs'
     process.kill(pid, 'SIGUSR1');
     const data = await fresh(join(dir, 'halb.data'), since);
     assert.match(data, /^------< VRRP Topology >------$/m);
-    assert.match(data, /^ VRRP Instance = VI_1\n {3}VRRP Version = 2\n {3}State = MASTER\n {3}Wantstate = MASTER$/m);
+    assert.match(data, /^ VRRP Instance = VI_1\n {3}VRRP Version = 2\n {3}State = MASTER\n {3}Wantstate = MASTER\n {3}Last transition = /m);
     assert.match(data, /^ {3}Virtual Router ID = 61$/m);
-    assert.match(data, new RegExp(`^ {5}${VIP.replaceAll('.', '\\.')}/24 dev eth0$`, 'm'));
+    assert.match(data, new RegExp(`^ {5}${VIP.replaceAll('.', '\\.')}/24 dev eth0 scope global set$`, 'm'));
     since = inode(join(dir, 'halb.stats'));
     process.kill(pid, 'SIGUSR2');
     const stats = await fresh(join(dir, 'halb.stats'), since);
@@ -139,6 +151,13 @@ test('a real VRRP transition moves halb\'s metrics, status, dumps and JSON logs'
     assert.ok((entry?.stats.advert_rcvd ?? 0) > 0);
     assert.equal(entry?.stats.become_master, 1);
     assert.ok(halb.running, 'the daemon survives SIGRTMIN+2');
+
+    // After a reload, its outcome is there.
+    process.kill(pid, 'SIGHUP');
+    assert.ok(await waitUntil(() => parsePrometheusText(fetchIn(lan, 'dir1', '/metrics')).some((f) => f.name === 'halb_last_reload_success'), 5000, 200),
+      `the reload outcome appears\n${halb.output}`);
+    families = parsePrometheusText(fetchIn(lan, 'dir1', '/metrics'));
+    assert.equal(families.find((f) => f.name === 'halb_last_reload_success')?.metrics[0]?.value, '1');
   } finally {
     for (const n of nodes) await n.stop();
     lan.destroy();

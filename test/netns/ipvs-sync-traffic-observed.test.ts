@@ -51,7 +51,7 @@ test('IPVS sync messages multicast on the LAN are counted in status and metrics'
     const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
     const status = (): IpvsSyncStatus | undefined => {
       const r = spawnSync(process.execPath, [cli, 'ctl', '--control-socket', join(dir, 'dir1.sock'), 'status'], { encoding: 'utf8', timeout: 10_000 });
-      return r.status === 0 ? (JSON.parse(r.stdout) as { ipvsSync?: IpvsSyncStatus }).ipvsSync : undefined;
+      return r.status === 0 ? (JSON.parse(r.stdout) as { daemon: { ipvsSync?: IpvsSyncStatus } }).daemon.ipvsSync : undefined;
     };
     assert.ok(await waitUntil(() => (status()?.messages ?? 0) >= 3 && Object.keys(status()?.dropped ?? {}).length > 0, 10_000, 200), JSON.stringify(status()));
     const s = status()!;

@@ -25,7 +25,7 @@ const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function ctStatus(root: string, name: string, director: string): ConntrackSyncStatus | undefined {
   const r = spawnSync(process.execPath, [LAB_CLI, 'ctl', '--control-socket', join(root, name, `${director}.sock`), 'status'], { encoding: 'utf8', timeout: 15_000 });
   assert.equal(r.status, 0, r.stderr);
-  return (JSON.parse(r.stdout) as { conntrackSync?: ConntrackSyncStatus }).conntrackSync;
+  return (JSON.parse(r.stdout) as { daemon: { conntrackSync?: ConntrackSyncStatus } }).daemon.conntrackSync;
 }
 
 async function waitFor<T>(what: string, f: () => T | undefined, ms: number): Promise<T> {

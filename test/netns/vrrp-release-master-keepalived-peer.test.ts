@@ -49,6 +49,8 @@ test('release mastership on request: keepalived takes over within Skew_Time, hal
     const at = Date.now();
     const r = ctl(sock, 'release', 'VI_R');
     assert.equal(r.status, 0, r.out);
+    // The answer says the instance will preempt back, and when (the hold, then one Master_Down_Interval).
+    assert.match(r.out, /^\(VI_R\) released mastership; priority held at 1 for 3\.4 s; then \(VI_R\) preempts back: mastership returns in about 6\.8 s unless the new master has a higher priority/);
     assert.ok(await waitUntil(() => lan.holds('k', VIP) && !lan.holds('h', VIP), 3000, 10), `keepalived did not take over\n${ka.output}`);
     const tookMs = Date.now() - at;
     t.diagnostic(`release -> keepalived holds the VIP after ${tookMs} ms (its Skew_Time is ${((256 - 100) / 256 * 1000).toFixed(0)} ms)`);
@@ -56,6 +58,7 @@ test('release mastership on request: keepalived takes over within Skew_Time, hal
     assert.ok(await ka.waitFor(/\(VI_R\) Backup received priority 0 advertisement/, 1000), ka.output);
     assert.ok(await waitUntil(() => kaSince(/\(VI_R\) Entering MASTER STATE/) === 1, 1000), ka.output);
     assert.match(halb.output, /\(VI_R\) releasing mastership: priority 0 sent, priority held at 1 for 3414\.062 ms/);
+    assert.match(halb.output, /\(VI_R\) released mastership on request \(by halb ctl\); priority held at 1 for 3\.4 s; then \(VI_R\) preempts back/);
 
     // During the hold: no flap on either side.
     await sleep(2000);

@@ -30,6 +30,7 @@ class RecordingBackend implements AdminBackend {
   async releaseMastership(i: string, by: string) {
     this.calls.push(`release ${i} ${by}`);
     if (i === 'VI_9') throw new HalbError('HALB_ERR_USAGE', 'VRRP is not running in this daemon (-C)');
+    return { instances: [i], holdMs: 3000, message: 'priority held at 1 for 3.0 s' };
   }
   async reload(by: string) { this.calls.push(`reload ${by}`); return { applied: true, summary: 'reload: 0 added, 0 removed' }; }
   onEvent(cb: (ev: AdminEvent) => void) { this.#listeners.add(cb); return () => this.#listeners.delete(cb); }

@@ -35,15 +35,15 @@ test('names follow the conventions and every family has help and a type', async 
 
 test('values come from the status: VRRP, checkers, dataplane, event loop', async () => {
   const m = samples(await createMetrics(async () => status(), { defaultMetrics: false }).render());
-  const i = '{instance="VI_1"}';
-  assert.equal(m.get('halb_vrrp_state{instance="VI_1",state="MASTER"}'), 1);
-  assert.equal(m.get('halb_vrrp_state{instance="VI_1",state="BACKUP"}'), 0);
+  const i = '{vrrp_instance="VI_1"}';
+  assert.equal(m.get('halb_vrrp_state{vrrp_instance="VI_1",state="MASTER"}'), 1);
+  assert.equal(m.get('halb_vrrp_state{vrrp_instance="VI_1",state="BACKUP"}'), 0);
   assert.equal(m.get(`halb_vrrp_base_priority${i}`), 100);
   assert.equal(m.get(`halb_vrrp_effective_priority${i}`), 90);
-  assert.equal(m.get('halb_vrrp_priority_contribution{instance="VI_1",tracker="chk_web",kind="script"}'), -10);
+  assert.equal(m.get('halb_vrrp_priority_contribution{vrrp_instance="VI_1",tracker="chk_web",kind="script"}'), -10);
   assert.equal(m.get(`halb_vrrp_adverts_sent_total${i}`), 12);
   assert.equal(m.get(`halb_vrrp_adverts_received_total${i}`), 30);
-  assert.equal(m.get('halb_vrrp_adverts_dropped_total{instance="VI_1",reason="INVALID_TTL"}'), 2);
+  assert.equal(m.get('halb_vrrp_adverts_dropped_total{vrrp_instance="VI_1",reason="INVALID_TTL"}'), 2);
   assert.equal(m.get(`halb_vrrp_transitions_total${i}`), 2);
   assert.equal(m.get(`halb_vrrp_last_transition_timestamp_seconds${i}`), 1_700_000_000.25);
   assert.equal(m.get('halb_vrrp_unattributed_drops_total{reason="BAD_CHECKSUM"}'), 2);
@@ -83,4 +83,22 @@ test('the default Node.js process metrics are there unless turned off', async ()
   const text = await createMetrics(async () => status()).render();
   assert.match(text, /^process_cpu_user_seconds_total /m);
   assert.match(text, /^nodejs_heap_size_total_bytes /m);
+});
+
+test('nothing to report, nothing rendered: no reload outcome before the first reload, no VRRP families without VRRP', async () => {
+  const s = status({ vrrp: undefined, daemon: { ...status().daemon, reloads: 0, lastReload: undefined } });
+  const text = await createMetrics(async () => s, { defaultMetrics: false }).render();
+  assert.doesNotMatch(text, /halb_last_reload_success/, 'a 0 here would read as "the last reload was refused"');
+  assert.doesNotMatch(text, /^# TYPE halb_vrrp_/m);
+  assert.match(text, /^halb_reloads_total 0$/m);
+  assert.match(text, /^halb_start_time_seconds /m);
+});
+
+test('the VRRP label is vrrp_instance; --metrics-legacy-instance-label brings back `instance` for one release', async () => {
+  const now = await createMetrics(async () => status(), { defaultMetrics: false }).render();
+  assert.doesNotMatch(now, /[{,]instance="/);
+  assert.match(now, /^halb_vrrp_state\{vrrp_instance="VI_1",state="MASTER"\} 1$/m);
+  const legacy = await createMetrics(async () => status(), { defaultMetrics: false, legacyInstanceLabel: true }).render();
+  assert.match(legacy, /^halb_vrrp_state\{instance="VI_1",state="MASTER"\} 1$/m);
+  assert.doesNotMatch(legacy, /vrrp_instance=/);
 });

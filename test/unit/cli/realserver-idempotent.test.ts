@@ -16,6 +16,9 @@ class MemoryHost implements RealserverHost {
   delLoAddress(a: LoAddress): Promise<void> { this.writes++; this.addrs = this.addrs.filter((x) => x.address !== a.address); return Promise.resolve(); }
   readSysctl(n: string): Promise<string> { return Promise.resolve(this.sysctl.get(n) ?? '0'); }
   writeSysctl(n: string, v: string): Promise<void> { this.writes++; this.sysctl.set(n, v); return Promise.resolve(); }
+  saved: Record<string, string> = {};
+  savedSysctls(): Promise<Record<string, string>> { return Promise.resolve({ ...this.saved }); }
+  saveSysctls(v: Readonly<Record<string, string>>): Promise<void> { this.saved = { ...v }; return Promise.resolve(); }
 }
 
 test('start puts the VIP on lo as /32 and sets arp_ignore=1, arp_announce=2 on lo and all; again is a no-op', async () => {
@@ -45,11 +48,38 @@ test('start puts the VIP on lo as /32 and sets arp_ignore=1, arp_announce=2 on l
   });
 });
 
-test('IPv6 VIPs go on lo as /128 and need no ARP settings', async () => {
+test('IPv6 VIPs go on lo as /128 and are judged by IPv6\'s settings, not ARP\'s', async () => {
   const h = new MemoryHost();
   assert.deepEqual(await realserverStart(h, ['2001:db8::50']), ['2001:db8::50/128 on lo: added']);
   assert.equal(h.sysctl.get('net.ipv4.conf.all.arp_ignore'), '0');
-  assert.equal((await realserverStatus(h, ['2001:db8:0::50'])).ready, true, 'the same address however it is written');
+  const s = await realserverStatus(h, ['2001:db8:0::50']);
+  assert.equal(s.ready, true, 'the same address however it is written');
+  assert.deepEqual(s.lines, [
+    'VIPs on lo: 2001:db8::50/128',
+    'net.ipv6.conf.lo.disable_ipv6 = 0; IPv6 needs no ARP settings (neighbour discovery answers only on the interface holding the address)',
+    '2001:db8:0::50: ready for LVS-DR',
+  ]);
+  assert.ok(!s.lines.some((l) => l.includes('arp_ignore')), 'no ARP verdict on an IPv6 VIP');
+  h.sysctl.set('net.ipv6.conf.lo.disable_ipv6', '1');
+  const off = await realserverStatus(h, ['2001:db8::50']);
+  assert.equal(off.ready, false);
+  assert.ok(off.lines.includes('2001:db8::50: NOT ready (IPv6 disabled on lo)'), off.lines.join('\n'));
+});
+
+test('stop puts back the values start found, not 0', async () => {
+  const h = new MemoryHost();
+  h.sysctl.set('net.ipv4.conf.all.arp_ignore', '2');
+  h.sysctl.set('net.ipv4.conf.lo.arp_announce', '1');
+  await realserverStart(h, ['192.0.2.50']);
+  await realserverStart(h, ['192.0.2.50']);
+  assert.equal(h.sysctl.get('net.ipv4.conf.all.arp_ignore'), '1');
+  const out = await realserverStop(h, ['192.0.2.50']);
+  assert.ok(out.includes('net.ipv4.conf.all.arp_ignore = 2 (was 1; the value start found)'), out.join('\n'));
+  assert.deepEqual(Object.fromEntries(h.sysctl), {
+    'net.ipv4.conf.lo.arp_ignore': '0', 'net.ipv4.conf.lo.arp_announce': '1',
+    'net.ipv4.conf.all.arp_ignore': '2', 'net.ipv4.conf.all.arp_announce': '0',
+  }, 'a second start did not record its own values as the originals');
+  assert.deepEqual(h.saved, {}, 'the record goes once restored');
 });
 
 test('stop removes the VIP and resets the ARP settings only when no other VIP is left', async () => {
