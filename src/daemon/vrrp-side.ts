@@ -1,8 +1,8 @@
 // The VRRP side of the daemon: runs the engine in its worker thread from the parsed
 // config, tells the dataplane when a VIP arrives (a proxy can then listen on it), and on
-// reload keeps the engine untouched when the VRRP part of the config did not change.
-// A changed VRRP part restarts the engine (documented in docs/vrrp.md: per-instance
-// reload is not done yet).
+// reload hands the new VRRP part to the running engine, which applies it instance by
+// instance as keepalived does (docs/vrrp.md "Reload"). A reload the engine refuses (an
+// interface that does not exist, a VRID clash, ...) changes nothing in VRRP.
 import type { Logger } from '../core/log.js';
 import { AdminCommandError } from '../api/admin-types.js';
 import type { KeepalivedConfig } from '../config/index.js';
@@ -31,24 +31,35 @@ export class VrrpSide {
     this.#o = o;
   }
 
-  /** Start (or restart, when the VRRP part changed) the engine; a config without instances runs none. */
+  /** Start the engine, or reload it in place when the VRRP part changed; a config without instances runs none. */
   async apply(cfg: KeepalivedConfig): Promise<string> {
-    this.#cfg = cfg;
     const { spec, notes } = configToVrrp(cfg);
     for (const n of notes) this.#o.log.warn(n);
     const json = JSON.stringify(spec);
-    if (json === this.#specJson && this.#worker !== undefined) return 'vrrp: unchanged';
-    this.#vips = new Map(spec.instances.map((i) => [i.fsm.name, [...i.io.vips, ...(i.io.excludedVips ?? [])].map((v) => v.address)]));
-    const restarting = this.#worker !== undefined;
-    if (this.#worker !== undefined) {
-      this.#o.log.warn('VRRP configuration changed: restarting the VRRP engine');
-      await this.#worker.stop();
-      this.#worker = undefined;
+    if (json === this.#specJson && this.#worker !== undefined) {
+      this.#cfg = cfg;
+      return 'vrrp: unchanged';
     }
+    const vips = new Map(spec.instances.map((i) => [i.fsm.name, [...i.io.vips, ...(i.io.excludedVips ?? [])].map((v) => v.address)]));
+    if (this.#worker !== undefined) {
+      try {
+        const lines = await this.#worker.reload(spec);
+        this.#cfg = cfg;
+        this.#specJson = json;
+        this.#vips = vips;
+        return `vrrp: reloaded in place, ${lines.length} instance(s) changed`;
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        this.#o.log.error(`VRRP reload refused: ${why}; the running VRRP configuration stays`);
+        return `vrrp: reload refused (${why}); the running VRRP configuration stays`;
+      }
+    }
+    this.#cfg = cfg;
+    this.#vips = vips;
     this.#specJson = json;
     if (spec.instances.length === 0) return 'vrrp: no instances';
     this.#worker = await this.#start(spec);
-    return `vrrp: ${restarting ? 'restarted' : 'started'} ${spec.instances.length} instance(s)`;
+    return `vrrp: started ${spec.instances.length} instance(s)`;
   }
 
   #start(spec: EngineSpec): Promise<VrrpWorker> {

@@ -19,8 +19,9 @@ import { InstanceRunner, type RunnerDeps } from './engine-instance.js';
 import { SocketPool } from './engine-rx.js';
 import { TrackerBook, type TrackerKindName } from './engine-trackers.js';
 import type {
-  EngineEvent, EngineSnapshot, EngineSpec, HostEvent, InstanceSpec, ReleaseOutcome, VrrpHost,
+  EngineEvent, EngineSnapshot, EngineSpec, HostEvent, InstanceSpec, ReleaseOutcome, SyncGroupSpec, VrrpHost,
 } from './engine-types.js';
+import { changedGroups, diffInstances, reconfigureState } from './engine-reload.js';
 import { VRRP_PRIO } from './constants.js';
 import type { GroupStateName, InstanceState, VrrpAction, VrrpEvent } from './fsm-types.js';
 import { createInstance, step } from './instance-fsm.js';
@@ -39,7 +40,7 @@ export interface EngineOptions {
 }
 
 export class VrrpEngine {
-  readonly #spec: EngineSpec;
+  #spec: EngineSpec;
   readonly #host: VrrpHost;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -93,11 +94,8 @@ export class VrrpEngine {
   async #start(): Promise<void> {
     await this.#host.init();
     await this.#trackers.init();
-    const deps: RunnerDeps = {
-      host: this.#host, clock: this.#clock, logger: this.#logger, emit: (ev) => this.#emit(ev),
-      dropLogIntervalMs: this.#spec.dropLogIntervalMs ?? 30_000,
-    };
-    for (const spec of this.#spec.instances) this.#addRunner(spec, deps);
+    const taken = new Map<string, string>();
+    for (const spec of this.#spec.instances) this.#addRunner(this.#prepare(spec, taken));
     this.#host.onEvent((ev) => this.#onHostEvent(ev));
     const now = this.#clock.now();
     for (const r of this.#runners.values()) r.releaseLeftovers();
@@ -117,10 +115,21 @@ export class VrrpEngine {
     this.#arm();
   }
 
-  #addRunner(spec: InstanceSpec, deps: RunnerDeps): void {
+  #deps(): RunnerDeps {
+    return {
+      host: this.#host, clock: this.#clock, logger: this.#logger, emit: (ev) => this.#emit(ev),
+      dropLogIntervalMs: this.#spec.dropLogIntervalMs ?? 30_000,
+    };
+  }
+
+  /**
+   * Check an instance against the host and work out its source address, without
+   * touching anything: a reload is refused before any change when one of these fails.
+   * `taken` maps "interface|family|mode" and VRID to the instance already there.
+   */
+  #prepare(spec: InstanceSpec, taken: Map<string, string>): { given: InstanceSpec; full: InstanceSpec } {
     const io = spec.io;
     const name = spec.fsm.name;
-    if (this.#runners.has(name)) throw new HalbError('HALB_ERR_CONFIG', `(${name}) instance defined twice`);
     if (io.auth?.type === 'ah') {
       throw new HalbError('HALB_ERR_NOT_SUPPORTED', `(${name}) auth_type AH: halb checks AH adverts but cannot send them; use PASS or no authentication`);
     }
@@ -131,15 +140,121 @@ export class VrrpEngine {
     if (primary === undefined) {
       throw new HalbError('HALB_ERR_CONFIG', `(${name}) interface ${io.interface} has no IPv${io.family} address to send adverts from`);
     }
-    for (const why of this.#trackers.unknownTrackers(spec)) this.#logger.warn(`(${name}) ${why} - ignoring`);
-    const full: InstanceSpec = { ...spec, fsm: { ...spec.fsm, primaryAddr: primary } };
+    const unicast = (io.unicastPeers?.length ?? 0) > 0;
+    const where = `${io.interface}|${io.family}|${unicast ? primary : 'multicast'}|${spec.fsm.vrid}`;
+    const other = taken.get(where);
+    if (other !== undefined) throw new HalbError('HALB_ERR_CONFIG', `VRID ${spec.fsm.vrid} is used by both ${other} and ${name} on ${io.interface}`);
+    taken.set(where, name);
+    return { given: spec, full: { ...spec, fsm: { ...spec.fsm, primaryAddr: primary } } };
+  }
+
+  #addRunner(p: { given: InstanceSpec; full: InstanceSpec }): InstanceRunner {
+    const { full } = p;
+    const name = full.fsm.name;
+    if (this.#runners.has(name)) throw new HalbError('HALB_ERR_CONFIG', `(${name}) instance defined twice`);
+    for (const why of this.#trackers.unknownTrackers(full)) this.#logger.warn(`(${name}) ${why} - ignoring`);
     const evaluation = this.#trackers.evaluate(full);
     const initial = createInstance(full.fsm, { effectivePriority: evaluation.effective, faults: evaluation.faults });
-    const runner = new InstanceRunner(full, initial, evaluation, this.#pool.sendSocket(io, primary), deps);
+    const runner = new InstanceRunner(p.given, full, initial, evaluation, this.#pool.sendSocket(full.io, full.fsm.primaryAddr), this.#deps());
     const clash = this.#pool.addReceiver(runner);
     if (clash !== undefined) throw new HalbError('HALB_ERR_CONFIG', clash);
     this.#runners.set(name, runner);
     this.#deadlines.set(name, null);
+    return runner;
+  }
+
+  /**
+   * Apply a new configuration instance by instance (engine-reload.ts says what changed),
+   * as keepalived's reload does: an unchanged instance is not touched; an updated one keeps
+   * its state and VIPs, with addresses diffed in place and a priority change run through
+   * the election (no stop advert); a removed one stops (priority 0 if MASTER); an added one
+   * starts. Everything that can be refused is checked first: a refused reload changes
+   * nothing. Resolves with one line per instance that changed.
+   */
+  async reload(next: EngineSpec): Promise<string[]> {
+    if (this.#state !== 'running') throw new HalbError('HALB_ERR_USAGE', 'the VRRP engine is not running');
+    const changes = diffInstances(this.#spec.instances, next.instances);
+    const taken = new Map<string, string>();
+    const prepared = new Map<string, { given: InstanceSpec; full: InstanceSpec }>();
+    for (const c of changes) if (c.kind !== 'removed') prepared.set(c.name, this.#prepare(c.spec, taken));
+    const prevGroups = this.#spec.syncGroups ?? [];
+    this.#spec = next;
+    await this.#trackers.reload(next);
+    const now = this.#clock.now();
+    const lines: string[] = [];
+    const started: InstanceRunner[] = [];
+    for (const c of changes) {
+      if (c.kind === 'removed' || c.kind === 'replaced') {
+        lines.push(c.kind === 'removed' ? `(${c.name}) removed: stopping` : `(${c.name}) ${c.why}: stopping the old virtual router, starting the new one`);
+        this.#removeRunner(c.name);
+      }
+      if (c.kind === 'updated') {
+        const r = this.#runners.get(c.name)!;
+        const p = prepared.get(c.name)!;
+        this.#pool.removeReceiver(r);
+        r.reconfigure(p.given, p.full, reconfigureState(r.state, p.full.fsm), this.#pool.sendSocket(p.full.io, p.full.fsm.primaryAddr));
+        const clash = this.#pool.addReceiver(r);
+        if (clash !== undefined) this.#logger.error(clash);
+        lines.push(`(${c.name}) updated in place (${c.what.join(', ')}), staying ${r.state.state}`);
+      }
+      if (c.kind === 'added' || c.kind === 'replaced') {
+        if (c.kind === 'added') lines.push(`(${c.name}) added: starting`);
+        started.push(this.#addRunner(prepared.get(c.name)!));
+      }
+    }
+    for (const l of lines) this.#logger.info(`Reload: ${l}`);
+    for (const r of started) r.releaseLeftovers();
+    this.#reloadGroups(prevGroups, started, now);
+    for (const r of started) if (!this.#groupOf.has(r.name)) this.#stepOne(r, { kind: 'startup' }, now);
+    for (const c of changes) {
+      const r = c.kind === 'updated' || c.kind === 'unchanged' ? this.#runners.get(c.name) : undefined;
+      if (r !== undefined) this.#reevaluate(r);
+    }
+    this.#pool.prune(this.#runners.values());
+    this.#trackers.runDue(now);
+    this.#arm();
+    return lines;
+  }
+
+  /** Stop one instance as on shutdown (priority-0 advert when MASTER, VIPs removed) and forget it. */
+  #removeRunner(name: string): void {
+    const r = this.#runners.get(name)!;
+    this.#dispatch(name, { kind: 'shutdown' });
+    this.#pool.removeReceiver(r);
+    this.#runners.delete(name);
+    this.#deadlines.delete(name);
+    this.#groupOf.delete(name);
+  }
+
+  /**
+   * Sync groups after a reload: one whose members did not change keeps its state; a new or
+   * changed one is set up again from its members' current states, and members that have
+   * just been added start through it.
+   */
+  #reloadGroups(prev: readonly SyncGroupSpec[], started: readonly InstanceRunner[], now: number): void {
+    const specs = this.#spec.syncGroups ?? [];
+    const changed = changedGroups(prev, specs);
+    const keep = new Set(specs.filter((g) => !changed.has(g.name)).map((g) => g.name));
+    for (const name of [...this.#groups.keys()]) if (!keep.has(name)) this.#groups.delete(name);
+    for (const [m, g] of [...this.#groupOf]) if (!keep.has(g)) {
+      this.#groupOf.delete(m);
+      const r = this.#runners.get(m);
+      if (r !== undefined) r.syncGroup = null;
+    }
+    const fresh = new Set(started.map((r) => r.name));
+    for (const g of specs.filter((x) => changed.has(x.name))) {
+      const members = g.members.filter((m) => this.#runners.has(m));
+      for (const m of members) {
+        this.#groupOf.set(m, g.name);
+        this.#runners.get(m)!.syncGroup = g.name;
+      }
+      if (members.every((m) => fresh.has(m))) {
+        this.#applyGroup(startSyncGroup(createSyncGroup(g.name, members, this.#states(members)), this.#states(members), now));
+        continue;
+      }
+      this.#groups.set(g.name, createSyncGroup(g.name, members, this.#states(members)));
+      for (const m of members) if (fresh.has(m)) this.#dispatch(m, { kind: 'startup' });
+    }
   }
 
   #states(names: readonly string[]): Record<string, InstanceState> {

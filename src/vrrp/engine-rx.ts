@@ -24,7 +24,17 @@ interface PooledSocket {
 export type AdvertSink = (runner: InstanceRunner, event: Extract<VrrpEvent, { kind: 'advert' }>) => void;
 
 function keyOf(o: VrrpSocketOptions): string {
-  return `${o.ifname}|${o.family}|${o.bindAddr ?? '*'}`;
+  return `${o.ifname}|${o.family}|${o.bindAddr ?? '*'}|${o.ttl ?? '-'}`;
+}
+
+function sendOptions(io: InstanceIo, primaryAddr: string): VrrpSocketOptions {
+  const ttl = (io.unicastPeers?.length ?? 0) > 0 ? io.unicastTtl ?? 255 : 255;
+  return { ifname: io.interface, family: io.family, bindAddr: primaryAddr, ttl };
+}
+
+function receiveOptions(io: InstanceIo, primaryAddr: string): VrrpSocketOptions {
+  if ((io.unicastPeers?.length ?? 0) > 0) return { ifname: io.interface, family: io.family, bindAddr: primaryAddr, ttl: io.unicastTtl ?? 255 };
+  return { ifname: io.interface, family: io.family, groups: [io.family === 4 ? VRRP_MCAST_V4 : VRRP_MCAST_V6] };
 }
 
 export class SocketPool {
@@ -51,21 +61,37 @@ export class SocketPool {
 
   /** The socket an instance sends from: bound to its primary address. */
   sendSocket(io: InstanceIo, primaryAddr: string): PacketSocket {
-    const ttl = (io.unicastPeers?.length ?? 0) > 0 ? io.unicastTtl ?? 255 : 255;
-    return this.#open({ ifname: io.interface, family: io.family, bindAddr: primaryAddr, ttl }).socket;
+    return this.#open(sendOptions(io, primaryAddr)).socket;
   }
 
   /** Register an instance for receiving; returns an error text when its VRID is already taken there. */
   addReceiver(r: InstanceRunner): string | undefined {
-    const io = r.spec.io;
-    const group = io.family === 4 ? VRRP_MCAST_V4 : VRRP_MCAST_V6;
-    const pooled = r.unicast
-      ? this.#open({ ifname: io.interface, family: io.family, bindAddr: r.primaryAddr, ttl: io.unicastTtl ?? 255 })
-      : this.#open({ ifname: io.interface, family: io.family, groups: [group] });
+    const pooled = this.#open(receiveOptions(r.spec.io, r.primaryAddr));
     const other = pooled.receivers.get(r.spec.fsm.vrid);
-    if (other !== undefined) return `VRID ${r.spec.fsm.vrid} is used by both ${other.name} and ${r.name} on ${io.interface}`;
+    if (other !== undefined && other !== r) return `VRID ${r.spec.fsm.vrid} is used by both ${other.name} and ${r.name} on ${r.spec.io.interface}`;
     pooled.receivers.set(r.spec.fsm.vrid, r);
     return undefined;
+  }
+
+  /** Stop delivering adverts to this instance (reload: removed, replaced or re-registered). */
+  removeReceiver(r: InstanceRunner): void {
+    for (const p of this.#sockets.values()) {
+      for (const [vrid, x] of p.receivers) if (x === r) p.receivers.delete(vrid);
+    }
+  }
+
+  /** Close the sockets no running instance sends or receives on any more (after a reload). */
+  prune(runners: Iterable<InstanceRunner>): void {
+    const used = new Set<string>();
+    for (const r of runners) {
+      used.add(keyOf(sendOptions(r.spec.io, r.primaryAddr)));
+      used.add(keyOf(receiveOptions(r.spec.io, r.primaryAddr)));
+    }
+    for (const [key, p] of this.#sockets) {
+      if (used.has(key)) continue;
+      p.socket.close();
+      this.#sockets.delete(key);
+    }
   }
 
   unattributedDrops(): Record<string, number> {

@@ -20,6 +20,8 @@ export type ToWorker =
   | { readonly t: 'snapshot'; readonly id: number }
   /** VrrpEngine.releaseMaster(instance, { holdMs }). */
   | { readonly t: 'release'; readonly id: number; readonly instance: string; readonly holdMs?: number }
+  /** VrrpEngine.reload(spec): per-instance reload. */
+  | { readonly t: 'reload'; readonly id: number; readonly spec: EngineSpec }
   | { readonly t: 'stop' };
 
 export type FromWorker =
@@ -29,4 +31,8 @@ export type FromWorker =
   | { readonly t: 'event'; readonly ev: EngineEvent }
   | { readonly t: 'snapshot'; readonly id: number; readonly snapshot: WorkerSnapshot }
   | { readonly t: 'released'; readonly id: number; readonly outcome: ReleaseOutcome }
+  | { readonly t: 'reloaded'; readonly id: number; readonly outcome: ReloadOutcome }
   | { readonly t: 'stopped' };
+
+/** What a reload did (one line per changed instance), or why it was refused (nothing changed). */
+export type ReloadOutcome = { readonly ok: true; readonly lines: readonly string[] } | { readonly ok: false; readonly message: string };
