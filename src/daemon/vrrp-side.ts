@@ -7,6 +7,7 @@ import type { Logger } from '../core/log.js';
 import { AdminCommandError } from '../api/admin-types.js';
 import type { KeepalivedConfig } from '../config/index.js';
 import { VrrpWorker } from '../vrrp/worker-host.js';
+import { specKey } from '../vrrp/engine-reload.js';
 import type { EngineEvent, EngineSpec } from '../vrrp/engine-types.js';
 import { configToVrrp } from './config-to-vrrp.js';
 import { VrrpAlerts } from './vrrp-alerts.js';
@@ -22,6 +23,7 @@ export class VrrpSide {
   readonly #o: VrrpSideOptions;
   #worker: VrrpWorker | undefined;
   #specJson = '';
+  #spec: EngineSpec | undefined;
   #vips = new Map<string, string[]>();
   readonly #transitions: EngineEvent[] = [];
   readonly #alerts = new VrrpAlerts();
@@ -35,7 +37,7 @@ export class VrrpSide {
   async apply(cfg: KeepalivedConfig): Promise<string> {
     const { spec, notes } = configToVrrp(cfg);
     for (const n of notes) this.#o.log.warn(n);
-    const json = JSON.stringify(spec);
+    const json = specKey(spec);
     if (json === this.#specJson && this.#worker !== undefined) {
       this.#cfg = cfg;
       return 'vrrp: unchanged';
@@ -46,6 +48,7 @@ export class VrrpSide {
         const lines = await this.#worker.reload(spec);
         this.#cfg = cfg;
         this.#specJson = json;
+        this.#spec = spec;
         this.#vips = vips;
         return `vrrp: reloaded in place, ${lines.length} instance(s) changed`;
       } catch (e) {
@@ -57,6 +60,7 @@ export class VrrpSide {
     this.#cfg = cfg;
     this.#vips = vips;
     this.#specJson = json;
+    this.#spec = spec;
     if (spec.instances.length === 0) return 'vrrp: no instances';
     this.#worker = await this.#start(spec);
     return `vrrp: started ${spec.instances.length} instance(s)`;
@@ -77,7 +81,7 @@ export class VrrpSide {
       onExit: (code) => {
         this.#o.log.error(`VRRP engine thread exited unexpectedly (code ${code}); restarting it`);
         this.#worker = undefined;
-        const again = JSON.parse(this.#specJson) as EngineSpec;
+        const again = this.#spec!;
         this.#start(again).then((w) => { this.#worker = w; }, (e: unknown) => this.#o.log.error(`VRRP engine restart failed: ${e instanceof Error ? e.message : String(e)}`));
       },
     });

@@ -19,7 +19,15 @@ export type InstanceChange =
   | { readonly kind: 'added'; readonly name: string; readonly spec: InstanceSpec }
   | { readonly kind: 'removed'; readonly name: string };
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/**
+ * What a reload compares: the value as JSON, without the config's source positions
+ * (`pos` of addresses, routes and rules): moving a line in the file is not changing it.
+ */
+export function specKey(x: unknown): string {
+  return JSON.stringify(x, (k, v: unknown) => (k === 'pos' ? undefined : v)) ?? 'undefined';
+}
+
+const same = (a: unknown, b: unknown): boolean => specKey(a) === specKey(b);
 
 /** Why `next` is a different virtual router from `prev` (undefined: the same one). */
 export function identityChange(prev: InstanceSpec, next: InstanceSpec): string | undefined {
@@ -73,7 +81,7 @@ export interface ListDiff<T> {
 
 /** Entries of `next` not in `prev` (by every attribute), and the reverse. */
 export function diffList<T>(prev: readonly T[], next: readonly T[]): ListDiff<T> {
-  const key = (x: T): string => JSON.stringify(x);
+  const key = (x: T): string => specKey(x);
   const p = new Set(prev.map(key));
   const n = new Set(next.map(key));
   return { added: next.filter((x) => !p.has(key(x))), removed: prev.filter((x) => !n.has(key(x))) };
