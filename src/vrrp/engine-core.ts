@@ -63,7 +63,7 @@ export class VrrpEngine {
     this.#host = host;
     this.#clock = opts.clock;
     this.#logger = opts.logger;
-    this.#pool = new SocketPool(host, (r, ev) => this.#dispatch(r.name, ev));
+    this.#pool = new SocketPool(host, (r, ev) => this.#dispatch(r.name, ev), (m) => this.#logger.warn(m));
     this.#trackers = new TrackerBook(spec, host, opts.clock, opts.logger, (kind, names) => this.#trackerChanged(kind, names));
   }
 
