@@ -5,34 +5,26 @@
 // instances and scripts, as keepalived reads its timers with vrrp_compute_timer(); a
 // timer that fires late is logged with how late, as keepalived logs a late thread timer.
 // The host (engine.ts or a test double) is the only way out to the kernel.
-//
-// releaseMaster() gives mastership away on request (keepalived has no such command): a
-// priority-0 advert, as on shutdown, so a backup takes over after Skew_Time; the VIPs go
-// and the instance stays a BACKUP whose priority is held at 1 for `holdMs` (dflt one
-// Master_Down_Interval), so it neither preempts the new master nor wins the election it
-// just caused. It remains eligible: if no other router takes over, its Master_Down_Timer
-// runs out and it becomes MASTER again. Sync group members release together.
+// releaseMaster() is explained in engine-release.ts; reload() in engine-reload.ts.
 import { HalbError } from '../core/errors.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { InstanceRunner, type RunnerDeps } from './engine-instance.js';
 import { SocketPool } from './engine-rx.js';
+import { RELEASE_PRIORITY, releaseHoldMs, releaseRefusal } from './engine-release.js';
 import { TrackerBook, type TrackerKindName } from './engine-trackers.js';
 import type {
-  EngineEvent, EngineSnapshot, EngineSpec, HostEvent, InstanceSpec, ReleaseOutcome, SyncGroupSpec, VrrpHost,
+  EngineEvent, EngineSnapshot, EngineSpec, HostEvent, ReleaseOutcome, VrrpHost,
 } from './engine-types.js';
-import { changedGroups, diffInstances, reconfigureState } from './engine-reload.js';
-import { VRRP_PRIO } from './constants.js';
+import { describeChange, diffInstances, reconfigureState } from './engine-reload.js';
+import { prepareInstance, reloadSyncGroups, type PreparedInstance } from './engine-reload-apply.js';
 import type { GroupStateName, InstanceState, VrrpAction, VrrpEvent } from './fsm-types.js';
 import { createInstance, step } from './instance-fsm.js';
 import { priorityEvents, type PriorityEvaluation } from './priority.js';
-import { masterDownIntervalUs, usToMs } from './timers.js';
 import {
   createSyncGroup, startSyncGroup, stepSyncGroup, type GroupStepResult, type SyncGroupState,
 } from './sync-group.js';
 
-/** The priority a released instance is held at: the lowest a backup can have. */
-const RELEASE_PRIORITY = 1;
 
 export interface EngineOptions {
   readonly clock: Clock;
@@ -95,7 +87,7 @@ export class VrrpEngine {
     await this.#host.init();
     await this.#trackers.init();
     const taken = new Map<string, string>();
-    for (const spec of this.#spec.instances) this.#addRunner(this.#prepare(spec, taken));
+    for (const spec of this.#spec.instances) this.#addRunner(prepareInstance(this.#host, spec, taken));
     this.#host.onEvent((ev) => this.#onHostEvent(ev));
     const now = this.#clock.now();
     for (const r of this.#runners.values()) r.releaseLeftovers();
@@ -122,33 +114,7 @@ export class VrrpEngine {
     };
   }
 
-  /**
-   * Check an instance against the host and work out its source address, without
-   * touching anything: a reload is refused before any change when one of these fails.
-   * `taken` maps "interface|family|mode" and VRID to the instance already there.
-   */
-  #prepare(spec: InstanceSpec, taken: Map<string, string>): { given: InstanceSpec; full: InstanceSpec } {
-    const io = spec.io;
-    const name = spec.fsm.name;
-    if (io.auth?.type === 'ah') {
-      throw new HalbError('HALB_ERR_NOT_SUPPORTED', `(${name}) auth_type AH: halb checks AH adverts but cannot send them; use PASS or no authentication`);
-    }
-    if (spec.fsm.version === 2 && io.family === 6) throw new HalbError('HALB_ERR_CONFIG', `(${name}) VRRPv2 cannot run over IPv6`);
-    const link = this.#host.link(io.interface);
-    if (link === undefined) throw new HalbError('HALB_ERR_CONFIG', `(${name}) interface ${io.interface} does not exist`);
-    const primary = spec.fsm.primaryAddr !== '' ? spec.fsm.primaryAddr : io.srcAddr ?? this.#host.primaryAddress(io.interface, io.family);
-    if (primary === undefined) {
-      throw new HalbError('HALB_ERR_CONFIG', `(${name}) interface ${io.interface} has no IPv${io.family} address to send adverts from`);
-    }
-    const unicast = (io.unicastPeers?.length ?? 0) > 0;
-    const where = `${io.interface}|${io.family}|${unicast ? primary : 'multicast'}|${spec.fsm.vrid}`;
-    const other = taken.get(where);
-    if (other !== undefined) throw new HalbError('HALB_ERR_CONFIG', `VRID ${spec.fsm.vrid} is used by both ${other} and ${name} on ${io.interface}`);
-    taken.set(where, name);
-    return { given: spec, full: { ...spec, fsm: { ...spec.fsm, primaryAddr: primary } } };
-  }
-
-  #addRunner(p: { given: InstanceSpec; full: InstanceSpec }): InstanceRunner {
+  #addRunner(p: PreparedInstance): InstanceRunner {
     const { full } = p;
     const name = full.fsm.name;
     if (this.#runners.has(name)) throw new HalbError('HALB_ERR_CONFIG', `(${name}) instance defined twice`);
@@ -175,36 +141,25 @@ export class VrrpEngine {
     if (this.#state !== 'running') throw new HalbError('HALB_ERR_USAGE', 'the VRRP engine is not running');
     const changes = diffInstances(this.#spec.instances, next.instances);
     const taken = new Map<string, string>();
-    const prepared = new Map<string, { given: InstanceSpec; full: InstanceSpec }>();
-    for (const c of changes) if (c.kind !== 'removed') prepared.set(c.name, this.#prepare(c.spec, taken));
+    const prepared = new Map<string, PreparedInstance>();
+    for (const c of changes) if (c.kind !== 'removed') prepared.set(c.name, prepareInstance(this.#host, c.spec, taken));
     const prevGroups = this.#spec.syncGroups ?? [];
     this.#spec = next;
     await this.#trackers.reload(next);
     const now = this.#clock.now();
-    const lines: string[] = [];
     const started: InstanceRunner[] = [];
     for (const c of changes) {
-      if (c.kind === 'removed' || c.kind === 'replaced') {
-        lines.push(c.kind === 'removed' ? `(${c.name}) removed: stopping` : `(${c.name}) ${c.why}: stopping the old virtual router, starting the new one`);
-        this.#removeRunner(c.name);
-      }
-      if (c.kind === 'updated') {
-        const r = this.#runners.get(c.name)!;
-        const p = prepared.get(c.name)!;
-        this.#pool.removeReceiver(r);
-        r.reconfigure(p.given, p.full, reconfigureState(r.state, p.full.fsm), this.#pool.sendSocket(p.full.io, p.full.fsm.primaryAddr));
-        const clash = this.#pool.addReceiver(r);
-        if (clash !== undefined) this.#logger.error(clash);
-        lines.push(`(${c.name}) updated in place (${c.what.join(', ')}), staying ${r.state.state}`);
-      }
-      if (c.kind === 'added' || c.kind === 'replaced') {
-        if (c.kind === 'added') lines.push(`(${c.name}) added: starting`);
-        started.push(this.#addRunner(prepared.get(c.name)!));
-      }
+      if (c.kind === 'removed' || c.kind === 'replaced') this.#removeRunner(c.name);
+      if (c.kind === 'updated') this.#updateRunner(this.#runners.get(c.name)!, prepared.get(c.name)!);
+      if (c.kind === 'added' || c.kind === 'replaced') started.push(this.#addRunner(prepared.get(c.name)!));
     }
+    const lines = changes.flatMap((c) => describeChange(c, this.#runners.get(c.name)?.state.state));
     for (const l of lines) this.#logger.info(`Reload: ${l}`);
     for (const r of started) r.releaseLeftovers();
-    this.#reloadGroups(prevGroups, started, now);
+    reloadSyncGroups({
+      groups: this.#groups, groupOf: this.#groupOf, runners: this.#runners, states: (m) => this.#states(m),
+      apply: (res) => this.#applyGroup(res), startup: (m) => this.#dispatch(m, { kind: 'startup' }),
+    }, prevGroups, this.#spec.syncGroups ?? [], started, now);
     for (const r of started) if (!this.#groupOf.has(r.name)) this.#stepOne(r, { kind: 'startup' }, now);
     for (const c of changes) {
       const r = c.kind === 'updated' || c.kind === 'unchanged' ? this.#runners.get(c.name) : undefined;
@@ -216,6 +171,14 @@ export class VrrpEngine {
     return lines;
   }
 
+  /** An instance changed in place: new spec and state, moved to the matching sockets. */
+  #updateRunner(r: InstanceRunner, p: PreparedInstance): void {
+    this.#pool.removeReceiver(r);
+    r.reconfigure(p.given, p.full, reconfigureState(r.state, p.full.fsm), this.#pool.sendSocket(p.full.io, p.full.fsm.primaryAddr));
+    const clash = this.#pool.addReceiver(r);
+    if (clash !== undefined) this.#logger.error(clash);
+  }
+
   /** Stop one instance as on shutdown (priority-0 advert when MASTER, VIPs removed) and forget it. */
   #removeRunner(name: string): void {
     const r = this.#runners.get(name)!;
@@ -224,37 +187,6 @@ export class VrrpEngine {
     this.#runners.delete(name);
     this.#deadlines.delete(name);
     this.#groupOf.delete(name);
-  }
-
-  /**
-   * Sync groups after a reload: one whose members did not change keeps its state; a new or
-   * changed one is set up again from its members' current states, and members that have
-   * just been added start through it.
-   */
-  #reloadGroups(prev: readonly SyncGroupSpec[], started: readonly InstanceRunner[], now: number): void {
-    const specs = this.#spec.syncGroups ?? [];
-    const changed = changedGroups(prev, specs);
-    const keep = new Set(specs.filter((g) => !changed.has(g.name)).map((g) => g.name));
-    for (const name of [...this.#groups.keys()]) if (!keep.has(name)) this.#groups.delete(name);
-    for (const [m, g] of [...this.#groupOf]) if (!keep.has(g)) {
-      this.#groupOf.delete(m);
-      const r = this.#runners.get(m);
-      if (r !== undefined) r.syncGroup = null;
-    }
-    const fresh = new Set(started.map((r) => r.name));
-    for (const g of specs.filter((x) => changed.has(x.name))) {
-      const members = g.members.filter((m) => this.#runners.has(m));
-      for (const m of members) {
-        this.#groupOf.set(m, g.name);
-        this.#runners.get(m)!.syncGroup = g.name;
-      }
-      if (members.every((m) => fresh.has(m))) {
-        this.#applyGroup(startSyncGroup(createSyncGroup(g.name, members, this.#states(members)), this.#states(members), now));
-        continue;
-      }
-      this.#groups.set(g.name, createSyncGroup(g.name, members, this.#states(members)));
-      for (const m of members) if (fresh.has(m)) this.#dispatch(m, { kind: 'startup' });
-    }
   }
 
   #states(names: readonly string[]): Record<string, InstanceState> {
@@ -355,14 +287,10 @@ export class VrrpEngine {
     if (r === undefined) return { ok: false, reason: 'unknown-instance', message: `no vrrp_instance ${name}` };
     const group = this.#groupOf.get(name);
     const members = (group === undefined ? [name] : this.#groups.get(group)!.members).map((m) => this.#runners.get(m)!);
-    const first = members.find((m) => m.state.state === 'MASTER');
-    if (first === undefined) return { ok: false, reason: 'not-master', message: `(${name}) is ${r.state.state}, not MASTER: nothing to release` };
-    const owner = members.find((m) => m.spec.fsm.priority === VRRP_PRIO.OWNER);
-    if (owner !== undefined) {
-      return { ok: false, reason: 'owner', message: `(${owner.name}) is the address owner (priority 255) and would take the addresses straight back; lower its priority instead` };
-    }
-    const f = r.spec.fsm;
-    const holdMs = Math.max(0, o.holdMs ?? usToMs(masterDownIntervalUs(f.version, f.priority, f.advertIntCs, f.downTimerAdverts)));
+    const refused = releaseRefusal(r, members);
+    if (refused !== undefined) return refused;
+    const first = members.find((m) => m.state.state === 'MASTER')!;
+    const holdMs = releaseHoldMs(r, o.holdMs);
     const now = this.#clock.now();
     const why = group === undefined ? 'mastership released on request' : `mastership of sync group ${group} released on request`;
     this.#logger.info(`(${name}) releasing mastership: priority 0 sent, priority held at ${RELEASE_PRIORITY} for ${holdMs} ms`);

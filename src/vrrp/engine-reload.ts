@@ -68,6 +68,17 @@ export function diffInstances(prev: readonly InstanceSpec[], next: readonly Inst
   return out;
 }
 
+/** The log line for a change (none for an unchanged instance); `state`: the instance's state now. */
+export function describeChange(c: InstanceChange, state: string | undefined): string[] {
+  switch (c.kind) {
+    case 'unchanged': return [];
+    case 'removed': return [`(${c.name}) removed: stopping`];
+    case 'added': return [`(${c.name}) added: starting`];
+    case 'replaced': return [`(${c.name}) ${c.why}: stopping the old virtual router, starting the new one`];
+    case 'updated': return [`(${c.name}) updated in place (${c.what.join(', ')}), staying ${state ?? '?'}`];
+  }
+}
+
 /** Sync groups whose name, members or notify scripts changed, or that are new. */
 export function changedGroups(prev: readonly SyncGroupSpec[], next: readonly SyncGroupSpec[]): Set<string> {
   const old = new Map(prev.map((g) => [g.name, g]));
