@@ -9,12 +9,12 @@
 // crosses keepalived's hands over exactly once, with gratuitous ARP from the new master.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lan } from '../helpers/lan.js';
 import { gate } from '../helpers/netns.js';
-import { VrrpNode, makeWorkDir, removeWorkDir, repoRoot, sleep, waitUntil } from '../helpers/vrrp-nodes.js';
+import { Watch, ctl } from '../helpers/reload-probes.js';
+import { VrrpNode, makeWorkDir, removeWorkDir, sleep, waitUntil } from '../helpers/vrrp-nodes.js';
 
 const VIP1 = '192.0.2.240';
 const VIP2 = '192.0.2.241';
@@ -43,32 +43,6 @@ function conf(i: Inst, vrid = i.vrid ?? 51): string {
   block(i.name ?? 'VI_1', vrid, i.priority, i.vips ?? [VIP1], body);
   if (i.extra === true) block('VI_2', 52, i.priority, [VIP3], []);
   return `${lines.join('\n')}\n`;
-}
-
-function ctl(sock: string, ...args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'src', 'cli', 'main.js'), 'ctl', '--control-socket', sock, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-/** A reload-watch.js child in a namespace; `result()` stops it and parses its JSON line. */
-class Watch {
-  readonly #child: ChildProcess;
-  #out = '';
-  readonly #done: Promise<void>;
-  constructor(nsName: string, args: readonly string[]) {
-    const js = join(repoRoot(), 'dist', 'test', 'helpers', 'reload-watch.js');
-    this.#child = spawn('ip', ['netns', 'exec', nsName, process.execPath, js, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    this.#child.stdout!.on('data', (b: Buffer) => { this.#out += b.toString(); });
-    this.#done = new Promise((r) => this.#child.on('exit', () => r()));
-  }
-  async result<T>(): Promise<T> {
-    this.#child.kill('SIGTERM');
-    await Promise.race([this.#done, sleep(5000)]);
-    return JSON.parse(this.#out.trim().split('\n').pop() ?? 'null') as T;
-  }
-  kill(): void {
-    this.#child.kill('SIGKILL');
-  }
 }
 
 async function scenario(t: TestContext, role: 'MASTER' | 'BACKUP'): Promise<void> {
