@@ -19,6 +19,7 @@ import { ensureBaseline, healthView, vipHolders, waitUntil } from './baseline.js
 import { killWeb, powerOff, powerOn, reviveWeb, setPartition } from './faults.js';
 import { LoadRun, Observer, now, probe, type LoadOptions } from './observe.js';
 import { reloadAll, writeConfigs } from './processes.js';
+import { reloadVrrp } from './drill-reload-vrrp.js';
 import type { DrillExpect, DrillName, DrillRecord, Mark, MarkKind } from './report-types.js';
 import { writeState, type LabState } from './state.js';
 import { masterDownIntervalMs, nextMaster, type Director, type RealServerHost } from './topology.js';
@@ -174,7 +175,7 @@ const partition: Drill = {
 };
 
 export const DRILL_TABLE: Readonly<Record<DrillName, Drill>> = {
-  failover, failback, 'rs-down': rsDown, 'rs-up': rsUp, reload, partition,
+  failover, failback, 'rs-down': rsDown, 'rs-up': rsUp, reload, partition, 'reload-vrrp': reloadVrrp,
 };
 
 /** Run one drill; a failure is recorded in the record (error), never thrown. */
