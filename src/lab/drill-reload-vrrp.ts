@@ -47,7 +47,10 @@ export function vrrpEdit(conf: string, e: VrrpEdit): string {
     `    virtual_router_id ${e.secondInstance.vrid}`, '    priority 100', /\n\s+advert_int \S+/.exec(block)![0].replace(/^\n/, ''),
     '    virtual_ipaddress {', `        ${e.secondInstance.vip}`, '    }', '}',
   ].join('\n');
-  return `${conf.slice(0, start)}${before}${block}${after}${conf.slice(end)}`;
+  // A script needs enable_script_security, or the new file has an error the running one
+  // had not, and the daemon refuses the reload (as keepalived's config check would).
+  const head = e.trackScript === true ? conf.slice(0, start).replace(/global_defs \{\n/, 'global_defs {\n   script_user root\n   enable_script_security\n') : conf.slice(0, start);
+  return `${head}${before}${block}${after}${conf.slice(end)}`;
 }
 
 /** What the drill uses of drills.ts's context (structurally the same). */

@@ -93,6 +93,12 @@ export class TrackerBook {
       if (old !== undefined && scriptStatus(old.counter) === 'OK') {
         fresh.counter = { ...fresh.counter, init: false, result: s.rise + s.fall - 1 };
         this.#logger.info(`VRRP_Script(${s.name}) considered successful on reload`);
+      } else if (old === undefined && s.initFail !== true) {
+        // A script new at reload must not put a running instance in FAULT while it has
+        // not run (a weight-0 tracker in INIT would): it counts as good until its first
+        // result, and one failure then fails it (keepalived's INIT_GOOD).
+        fresh.counter = { ...fresh.counter, init: false, result: s.rise };
+        this.#logger.info(`VRRP_Script(${s.name}) added on reload: considered successful until its first result`);
       }
       next.set(s.name, fresh);
     }

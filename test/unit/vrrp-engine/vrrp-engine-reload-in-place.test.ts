@@ -120,3 +120,19 @@ test('an unchanged vrrp_script keeps its counter across a reload; a changed one 
   await a.engine.stop();
   await b.engine.stop();
 });
+
+test('a weight-0 track_script added at reload does not fault a MASTER before its first result; a failing one then does', async () => {
+  const chk = { name: 'chk0', command: { argv: ['/bin/chk0'] }, intervalMs: 1000, timeoutMs: 500, weight: 0, rise: 2, fall: 2 };
+  const { clock, a, b } = await pair({ instances: [v4Instance({ priority: 150 })] });
+  const before = a.engine.snapshot().instances[0]!.counters.transitions;
+  await a.engine.reload({ instances: [v4Instance({ priority: 150 }, { trackScripts: [{ script: 'chk0' }] })], scripts: [chk] });
+  await runFor(clock, 500);
+  assert.equal(stateOf(a), 'MASTER');
+  assert.equal(a.engine.snapshot().instances[0]!.counters.transitions, before, 'no FAULT while the new script had not reported');
+  assert.ok(a.logs.some((l) => l.msg === 'VRRP_Script(chk0) added on reload: considered successful until its first result'));
+  a.host.scriptExit.set('/bin/chk0', 1);
+  await runFor(clock, 3000);
+  assert.equal(stateOf(a), 'FAULT', 'a failing script still faults it (fall 2)');
+  await a.engine.stop();
+  await b.engine.stop();
+});
