@@ -107,7 +107,7 @@ async function run(c: Ctx): Promise<void> {
       c.actionAt ??= at;
       c.mark('note', await reloadOne(c.state, drilled, s.mine));
       for (const o of live) if (o !== drilled && s.others !== undefined) c.mark('note', await reloadOne(c.state, o, s.others));
-      await pause(2000);
+      await pause(1500);
       const failed = c.load.samples.filter((x) => x.s >= at && !x.ok).length;
       const moved = c.obs.logEvents.filter((e) => e.kind === 'vrrp' && e.at >= at && e.text.startsWith('(VI_1)')).length;
       c.mark('note', `${drilled.role}: ${s.name}: ${failed} failed request(s), ${moved} VI_1 transition(s)`);
