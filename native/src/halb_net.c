@@ -556,6 +556,26 @@ static void export_int(napi_env env, napi_value exports, const char *name, int v
   napi_set_named_property(env, exports, name, v);
 }
 
+#include <linux/filter.h>
+
+/* attachFilter(fd, program): SO_ATTACH_FILTER with a classic BPF program given as the
+ * bytes of a struct sock_filter[] (built and tested in TypeScript: src/vrrp/bpf-filter.ts). */
+static napi_value js_attach_filter(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t fd;
+  void *data;
+  size_t len;
+  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd)) return NULL;
+  CHECK(napi_get_buffer_info(env, argv[1], &data, &len));
+  if (len == 0 || len % sizeof(struct sock_filter) != 0 || len / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+    napi_throw_range_error(env, NULL, "attachFilter: not a whole number of sock_filter instructions");
+    return NULL;
+  }
+  struct sock_fprog prog = { .len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = data };
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) return throw_errno(env, "setsockopt", errno);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor fns[] = {
     { "socket", NULL, js_socket, NULL, NULL, NULL, napi_default, NULL },
@@ -577,6 +597,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "signalStart", NULL, js_signal_start, NULL, NULL, NULL, napi_default, NULL },
     { "signalStop", NULL, js_signal_stop, NULL, NULL, NULL, napi_default, NULL },
     { "sendUnixDgram", NULL, js_send_unix_dgram, NULL, NULL, NULL, napi_default, NULL },
+    { "attachFilter", NULL, js_attach_filter, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
   /* The option numbers from this build's headers, so TypeScript never hard-codes them. */

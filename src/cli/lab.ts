@@ -3,7 +3,7 @@
 //   halb lab up [--directors 2] [--real-servers 2] [--mode nat|dr] [--dataplane proxy|nft]
 //               [--peer keepalived] [--vrrp-version 2|3] [--advert-int S] [--garp-master-refresh S] [--ecmp]
 //   halb lab status [--json]
-//   halb lab drill failover|failback|rs-down|rs-up|partition|reload|all [--json] [--html FILE]
+//   halb lab drill failover|failback|rs-down|rs-up|partition|reload|reload-vrrp|all [--json] [--html FILE]
 //   halb lab down [--all]
 // Every subcommand takes --name to run several labs side by side; state lives under
 // /run/halb-lab (or $HALB_LAB_DIR).
@@ -155,7 +155,7 @@ interface DrillOpts { name: string; json?: boolean; html: string | false; markdo
 
 function drillCommand(): Command {
   return new Command('drill').description('run the seeds\' experiments under client load and report what the client saw')
-    .argument('<drill>', 'failover | failback | rs-down | rs-up | partition | reload | all (or a comma list); an --ecmp lab: failover | spread')
+    .argument('<drill>', 'failover | failback | rs-down | rs-up | partition | reload | reload-vrrp | all (or a comma list); an --ecmp lab: failover | spread')
     .addOption(nameOption())
     .option('--json', 'print the report as JSON (progress goes to stderr)')
     .option('--html <FILE>', 'write the timeline as a self-contained HTML file', 'halb-lab-report.html')

@@ -16,4 +16,12 @@ export interface PacketSocket {
   send(buf: Buffer, dst: string): void;
   onPacket(cb: (buf: Buffer, meta: PacketMeta) => void): void;
   close(): void;
+  /**
+   * Attach a classic BPF program (bytes of struct sock_filter[]) that the kernel runs on
+   * every packet before queueing it; it replaces the previous one. Optional: a transport
+   * without a kernel filter delivers everything.
+   */
+  setFilter?(program: Buffer): void;
+  /** Packets the kernel dropped for this socket (receive queue full), when it reports them. */
+  kernelDrops?(): number | undefined;
 }

@@ -1,12 +1,13 @@
 // The VRRP side of the daemon: runs the engine in its worker thread from the parsed
 // config, tells the dataplane when a VIP arrives (a proxy can then listen on it), and on
-// reload keeps the engine untouched when the VRRP part of the config did not change.
-// A changed VRRP part restarts the engine (documented in docs/vrrp.md: per-instance
-// reload is not done yet).
+// reload hands the new VRRP part to the running engine, which applies it instance by
+// instance as keepalived does (docs/vrrp.md "Reload"). A reload the engine refuses (an
+// interface that does not exist, a VRID clash, ...) changes nothing in VRRP.
 import type { Logger } from '../core/log.js';
 import { AdminCommandError } from '../api/admin-types.js';
 import type { KeepalivedConfig } from '../config/index.js';
 import { VrrpWorker } from '../vrrp/worker-host.js';
+import { specKey } from '../vrrp/engine-reload.js';
 import type { EngineEvent, EngineSpec } from '../vrrp/engine-types.js';
 import { configToVrrp } from './config-to-vrrp.js';
 import { VrrpAlerts } from './vrrp-alerts.js';
@@ -29,6 +30,7 @@ export class VrrpSide {
   #worker: VrrpWorker | undefined;
   #specJson = '';
   #gated = false;
+  #spec: EngineSpec | undefined;
   #vips = new Map<string, string[]>();
   readonly #transitions: EngineEvent[] = [];
   readonly #alerts = new VrrpAlerts();
@@ -38,26 +40,39 @@ export class VrrpSide {
     this.#o = o;
   }
 
-  /** Start (or restart, when the VRRP part changed) the engine; a config without instances runs none. */
+  /** Start the engine, or reload it in place when the VRRP part changed; a config without instances runs none. */
   async apply(cfg: KeepalivedConfig): Promise<string> {
-    this.#cfg = cfg;
     this.#gated = this.#o.beforeVips !== undefined && cfg.global.conntrackSync !== undefined;
     this.#worker?.setGate(this.#gated);
     const { spec, notes } = configToVrrp(cfg);
     for (const n of notes) this.#o.log.warn(n);
-    const json = JSON.stringify(spec);
-    if (json === this.#specJson && this.#worker !== undefined) return 'vrrp: unchanged';
-    this.#vips = new Map(spec.instances.map((i) => [i.fsm.name, [...i.io.vips, ...(i.io.excludedVips ?? [])].map((v) => v.address)]));
-    const restarting = this.#worker !== undefined;
-    if (this.#worker !== undefined) {
-      this.#o.log.warn('VRRP configuration changed: restarting the VRRP engine');
-      await this.#worker.stop();
-      this.#worker = undefined;
+    const json = specKey(spec);
+    if (json === this.#specJson && this.#worker !== undefined) {
+      this.#cfg = cfg;
+      return 'vrrp: unchanged';
     }
+    const vips = new Map(spec.instances.map((i) => [i.fsm.name, [...i.io.vips, ...(i.io.excludedVips ?? [])].map((v) => v.address)]));
+    if (this.#worker !== undefined) {
+      try {
+        const lines = await this.#worker.reload(spec);
+        this.#cfg = cfg;
+        this.#specJson = json;
+        this.#spec = spec;
+        this.#vips = vips;
+        return `vrrp: reloaded in place, ${lines.length} instance(s) changed`;
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        this.#o.log.error(`VRRP reload refused: ${why}; the running VRRP configuration stays`);
+        return `vrrp: reload refused (${why}); the running VRRP configuration stays`;
+      }
+    }
+    this.#cfg = cfg;
+    this.#vips = vips;
     this.#specJson = json;
+    this.#spec = spec;
     if (spec.instances.length === 0) return 'vrrp: no instances';
     this.#worker = await this.#start(spec);
-    return `vrrp: ${restarting ? 'restarted' : 'started'} ${spec.instances.length} instance(s)`;
+    return `vrrp: started ${spec.instances.length} instance(s)`;
   }
 
   #start(spec: EngineSpec): Promise<VrrpWorker> {
@@ -76,7 +91,7 @@ export class VrrpSide {
       onExit: (code) => {
         this.#o.log.error(`VRRP engine thread exited unexpectedly (code ${code}); restarting it`);
         this.#worker = undefined;
-        const again = JSON.parse(this.#specJson) as EngineSpec;
+        const again = this.#spec!;
         this.#start(again).then((w) => { this.#worker = w; }, (e: unknown) => this.#o.log.error(`VRRP engine restart failed: ${e instanceof Error ? e.message : String(e)}`));
       },
     });

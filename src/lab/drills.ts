@@ -20,6 +20,7 @@ import { killWeb, powerOff, powerOn, reviveWeb, setPartition } from './faults.js
 import { LoadRun, Observer, now, probe, type LoadOptions } from './observe.js';
 import { reloadAll, writeConfigs } from './processes.js';
 import { LongLivedRun, conntrackStatus, type LongLivedRecord } from './long-lived.js';
+import { reloadVrrp } from './drill-reload-vrrp.js';
 import type { DrillExpect, DrillName, DrillRecord, Mark, MarkKind } from './report-types.js';
 import { writeState, type LabState } from './state.js';
 import { masterDownIntervalMs, nextMaster, type Director, type RealServerHost } from './topology.js';
@@ -177,7 +178,7 @@ const partition: Drill = {
 };
 
 export const DRILL_TABLE: Readonly<Record<DrillName, Drill>> = {
-  failover, failback, 'rs-down': rsDown, 'rs-up': rsUp, reload, partition,
+  failover, failback, 'rs-down': rsDown, 'rs-up': rsUp, reload, partition, 'reload-vrrp': reloadVrrp,
 };
 
 /** Run one drill; a failure is recorded in the record (error), never thrown. */

@@ -228,6 +228,7 @@ export function checksFor(rec: DrillRecord, f: Figures): DrillCheck[] {
       out.push(c('no failed request', f.failed === 0, `${f.failed} failed`));
       break;
     case 'reload':
+    case 'reload-vrrp':
       out.push(c('no failed request', f.failed === 0, `${f.failed} failed`));
       out.push(alone(rec.initialHolders.length === 1 ? rec.initialHolders[0] : rec.directors[0]));
       break;

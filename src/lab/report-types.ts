@@ -3,11 +3,11 @@
 // relative to the drill's start). The JSON report (--json) is a LabReport.
 import type { LongLivedFigures, LongLivedRecord } from './long-lived.js';
 
-export const DRILLS = ['failover', 'failback', 'rs-down', 'rs-up', 'reload', 'partition'] as const;
+export const DRILLS = ['failover', 'failback', 'rs-down', 'rs-up', 'reload', 'partition', 'reload-vrrp'] as const;
 export type DrillName = typeof DRILLS[number];
 
 /** The order `drill all` runs them in: each leaves the lab where the next can start. */
-export const ALL_ORDER: readonly DrillName[] = ['rs-down', 'rs-up', 'reload', 'failover', 'failback', 'partition'];
+export const ALL_ORDER: readonly DrillName[] = ['rs-down', 'rs-up', 'reload', 'reload-vrrp', 'failover', 'failback', 'partition'];
 
 /** One client request, as load-client.ts prints it. Times are epoch ms. */
 export interface Sample {

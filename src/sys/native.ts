@@ -32,6 +32,8 @@ export interface NativeAddon {
   /** uv_signal for any signal number (real-time ones included); the handle does not hold the loop open. */
   signalStart(signum: number, cb: (signum: number) => void): object;
   signalStop(handle: object): void;
+  /** SO_ATTACH_FILTER: a classic BPF program as the bytes of struct sock_filter[] (replaces any attached before). */
+  attachFilter(fd: number, program: Buffer): void;
   /** One datagram to an AF_UNIX socket path ('@' = abstract namespace): sd_notify. */
   sendUnixDgram(path: string, buf: Buffer): number;
   readonly SIGRTMIN: number;

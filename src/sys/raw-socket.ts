@@ -2,6 +2,7 @@
 // engine's PacketSocket. The options are the ones keepalived's vrrp_if.c sets:
 // bind to device, multicast membership on that interface, multicast TTL/hop limit 255,
 // no multicast loop, no IP_MULTICAST_ALL, and ancillary data for TTL and pktinfo.
+import { readFileSync, readlinkSync } from 'node:fs';
 import { PermissionError, SysError } from '../core/errors.js';
 import type { PacketMeta, PacketSocket } from '../core/packet-socket.js';
 import { native, type NativeAddon } from './native.js';
@@ -18,6 +19,9 @@ export interface RawSocketOptions {
   /** Receive our own multicast (tests on one host); keepalived turns it off. */
   readonly multicastLoop?: boolean;
 }
+
+/** Packets read per readiness event (see onPacket). */
+export const READ_BATCH = 32;
 
 type Errnoish = Error & { code?: string; syscall?: string };
 
@@ -94,11 +98,40 @@ export class RawSocket implements PacketSocket {
     }
   }
 
+  setFilter(program: Buffer): void {
+    if (this.#closed) return;
+    try {
+      this.#n.attachFilter(this.#fd, program);
+    } catch (e) {
+      throw wrap(e, 'attach the VRRP socket filter');
+    }
+  }
+
+  /** The `drops` column of /proc/net/raw(6) for this socket (sk_drops: receive queue overflows). */
+  kernelDrops(): number | undefined {
+    if (this.#closed) return undefined;
+    try {
+      const link = readlinkSync(`/proc/self/fd/${this.#fd}`);
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode === undefined) return undefined;
+      const table = readFileSync(this.#family === 4 ? '/proc/net/raw' : '/proc/net/raw6', 'utf8');
+      for (const line of table.split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f[9] === inode) return Number(f[f.length - 1]);
+      }
+    } catch {
+      // /proc not mounted or the socket just closed: no figure, not an error.
+    }
+    return undefined;
+  }
+
   onPacket(cb: (buf: Buffer, meta: PacketMeta) => void): void {
     if (this.#poll !== undefined || this.#closed) return;
     this.#poll = this.#n.pollStart(this.#fd, () => {
-      // Drain everything queued: one readiness event may cover several packets.
-      for (;;) {
+      // At most READ_BATCH packets per readiness event: the poll is level-triggered, so
+      // what is left is read on the next turn of the event loop, after the timers that
+      // are due. A flood then delays adverts by one batch at most instead of starving them.
+      for (let i = 0; i < READ_BATCH; i++) {
         if (this.#closed) return;
         const r = this.#n.recvMsg(this.#fd, this.#buf);
         if (r === null) return;

@@ -5,33 +5,26 @@
 // instances and scripts, as keepalived reads its timers with vrrp_compute_timer(); a
 // timer that fires late is logged with how late, as keepalived logs a late thread timer.
 // The host (engine.ts or a test double) is the only way out to the kernel.
-//
-// releaseMaster() gives mastership away on request (keepalived has no such command): a
-// priority-0 advert, as on shutdown, so a backup takes over after Skew_Time; the VIPs go
-// and the instance stays a BACKUP whose priority is held at 1 for `holdMs` (dflt one
-// Master_Down_Interval), so it neither preempts the new master nor wins the election it
-// just caused. It remains eligible: if no other router takes over, its Master_Down_Timer
-// runs out and it becomes MASTER again. Sync group members release together.
+// releaseMaster() is explained in engine-release.ts; reload() in engine-reload.ts.
 import { HalbError } from '../core/errors.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { InstanceRunner, type RunnerDeps } from './engine-instance.js';
 import { SocketPool } from './engine-rx.js';
+import { RELEASE_PRIORITY, releaseHoldMs, releaseRefusal } from './engine-release.js';
 import { TrackerBook, type TrackerKindName } from './engine-trackers.js';
 import type {
-  EngineEvent, EngineSnapshot, EngineSpec, HostEvent, InstanceSpec, ReleaseOutcome, VrrpHost,
+  EngineEvent, EngineSnapshot, EngineSpec, HostEvent, ReleaseOutcome, VrrpHost,
 } from './engine-types.js';
-import { VRRP_PRIO } from './constants.js';
+import { describeChange, diffInstances, reconfigureState } from './engine-reload.js';
+import { prepareInstance, reloadSyncGroups, type PreparedInstance } from './engine-reload-apply.js';
 import type { GroupStateName, InstanceState, VrrpAction, VrrpEvent } from './fsm-types.js';
 import { createInstance, step } from './instance-fsm.js';
 import { priorityEvents, type PriorityEvaluation } from './priority.js';
-import { masterDownIntervalUs, usToMs } from './timers.js';
 import {
   createSyncGroup, startSyncGroup, stepSyncGroup, type GroupStepResult, type SyncGroupState,
 } from './sync-group.js';
 
-/** The priority a released instance is held at: the lowest a backup can have. */
-const RELEASE_PRIORITY = 1;
 
 export interface EngineOptions {
   readonly clock: Clock;
@@ -45,7 +38,7 @@ export interface EngineOptions {
 }
 
 export class VrrpEngine {
-  readonly #spec: EngineSpec;
+  #spec: EngineSpec;
   readonly #beforeVips: ((instance: string) => Promise<void>) | undefined;
   readonly #host: VrrpHost;
   readonly #clock: Clock;
@@ -70,7 +63,7 @@ export class VrrpEngine {
     this.#clock = opts.clock;
     this.#logger = opts.logger;
     this.#beforeVips = opts.beforeVips;
-    this.#pool = new SocketPool(host, (r, ev) => this.#dispatch(r.name, ev));
+    this.#pool = new SocketPool(host, (r, ev) => this.#dispatch(r.name, ev), (m) => this.#logger.warn(m));
     this.#trackers = new TrackerBook(spec, host, opts.clock, opts.logger, (kind, names) => this.#trackerChanged(kind, names));
   }
 
@@ -101,12 +94,8 @@ export class VrrpEngine {
   async #start(): Promise<void> {
     await this.#host.init();
     await this.#trackers.init();
-    const deps: RunnerDeps = {
-      host: this.#host, clock: this.#clock, logger: this.#logger, emit: (ev) => this.#emit(ev),
-      dropLogIntervalMs: this.#spec.dropLogIntervalMs ?? 30_000,
-      ...(this.#beforeVips !== undefined ? { beforeVips: this.#beforeVips } : {}),
-    };
-    for (const spec of this.#spec.instances) this.#addRunner(spec, deps);
+    const taken = new Map<string, string>();
+    for (const spec of this.#spec.instances) this.#addRunner(prepareInstance(this.#host, spec, taken));
     this.#host.onEvent((ev) => this.#onHostEvent(ev));
     const now = this.#clock.now();
     for (const r of this.#runners.values()) r.releaseLeftovers();
@@ -126,29 +115,87 @@ export class VrrpEngine {
     this.#arm();
   }
 
-  #addRunner(spec: InstanceSpec, deps: RunnerDeps): void {
-    const io = spec.io;
-    const name = spec.fsm.name;
+  #deps(): RunnerDeps {
+    return {
+      host: this.#host, clock: this.#clock, logger: this.#logger, emit: (ev) => this.#emit(ev),
+      dropLogIntervalMs: this.#spec.dropLogIntervalMs ?? 30_000,
+      ...(this.#beforeVips !== undefined ? { beforeVips: this.#beforeVips } : {}),
+    };
+  }
+
+  #addRunner(p: PreparedInstance): InstanceRunner {
+    const { full } = p;
+    const name = full.fsm.name;
     if (this.#runners.has(name)) throw new HalbError('HALB_ERR_CONFIG', `(${name}) instance defined twice`);
-    if (io.auth?.type === 'ah') {
-      throw new HalbError('HALB_ERR_NOT_SUPPORTED', `(${name}) auth_type AH: halb checks AH adverts but cannot send them; use PASS or no authentication`);
-    }
-    if (spec.fsm.version === 2 && io.family === 6) throw new HalbError('HALB_ERR_CONFIG', `(${name}) VRRPv2 cannot run over IPv6`);
-    const link = this.#host.link(io.interface);
-    if (link === undefined) throw new HalbError('HALB_ERR_CONFIG', `(${name}) interface ${io.interface} does not exist`);
-    const primary = spec.fsm.primaryAddr !== '' ? spec.fsm.primaryAddr : io.srcAddr ?? this.#host.primaryAddress(io.interface, io.family);
-    if (primary === undefined) {
-      throw new HalbError('HALB_ERR_CONFIG', `(${name}) interface ${io.interface} has no IPv${io.family} address to send adverts from`);
-    }
-    for (const why of this.#trackers.unknownTrackers(spec)) this.#logger.warn(`(${name}) ${why} - ignoring`);
-    const full: InstanceSpec = { ...spec, fsm: { ...spec.fsm, primaryAddr: primary } };
+    for (const why of this.#trackers.unknownTrackers(full)) this.#logger.warn(`(${name}) ${why} - ignoring`);
     const evaluation = this.#trackers.evaluate(full);
     const initial = createInstance(full.fsm, { effectivePriority: evaluation.effective, faults: evaluation.faults });
-    const runner = new InstanceRunner(full, initial, evaluation, this.#pool.sendSocket(io, primary), deps);
+    const runner = new InstanceRunner(p.given, full, initial, evaluation, this.#pool.sendSocket(full.io, full.fsm.primaryAddr), this.#deps());
     const clash = this.#pool.addReceiver(runner);
     if (clash !== undefined) throw new HalbError('HALB_ERR_CONFIG', clash);
     this.#runners.set(name, runner);
     this.#deadlines.set(name, null);
+    return runner;
+  }
+
+  /**
+   * Apply a new configuration instance by instance (engine-reload.ts says what changed),
+   * as keepalived's reload does: an unchanged instance is not touched; an updated one keeps
+   * its state and VIPs, with addresses diffed in place and a priority change run through
+   * the election (no stop advert); a removed one stops (priority 0 if MASTER); an added one
+   * starts. Everything that can be refused is checked first: a refused reload changes
+   * nothing. Resolves with one line per instance that changed.
+   */
+  async reload(next: EngineSpec): Promise<string[]> {
+    if (this.#state !== 'running') throw new HalbError('HALB_ERR_USAGE', 'the VRRP engine is not running');
+    const changes = diffInstances(this.#spec.instances, next.instances);
+    const taken = new Map<string, string>();
+    const prepared = new Map<string, PreparedInstance>();
+    for (const c of changes) if (c.kind !== 'removed') prepared.set(c.name, prepareInstance(this.#host, c.spec, taken));
+    const prevGroups = this.#spec.syncGroups ?? [];
+    this.#spec = next;
+    await this.#trackers.reload(next);
+    const now = this.#clock.now();
+    const started: InstanceRunner[] = [];
+    for (const c of changes) {
+      if (c.kind === 'removed' || c.kind === 'replaced') this.#removeRunner(c.name);
+      if (c.kind === 'updated') this.#updateRunner(this.#runners.get(c.name)!, prepared.get(c.name)!);
+      if (c.kind === 'added' || c.kind === 'replaced') started.push(this.#addRunner(prepared.get(c.name)!));
+    }
+    const lines = changes.flatMap((c) => describeChange(c, this.#runners.get(c.name)?.state.state));
+    for (const l of lines) this.#logger.info(`Reload: ${l}`);
+    for (const r of started) r.releaseLeftovers();
+    reloadSyncGroups({
+      groups: this.#groups, groupOf: this.#groupOf, runners: this.#runners, states: (m) => this.#states(m),
+      apply: (res) => this.#applyGroup(res), startup: (m) => this.#dispatch(m, { kind: 'startup' }),
+    }, prevGroups, this.#spec.syncGroups ?? [], started, now);
+    for (const r of started) if (!this.#groupOf.has(r.name)) this.#stepOne(r, { kind: 'startup' }, now);
+    for (const c of changes) {
+      const r = c.kind === 'updated' || c.kind === 'unchanged' ? this.#runners.get(c.name) : undefined;
+      if (r !== undefined) this.#reevaluate(r);
+    }
+    this.#pool.prune(this.#runners.values());
+    this.#trackers.runDue(now);
+    this.#arm();
+    return lines;
+  }
+
+  /** An instance changed in place: new spec and state, moved to the matching sockets. */
+  #updateRunner(r: InstanceRunner, p: PreparedInstance): void {
+    this.#pool.removeReceiver(r);
+    r.reconfigure(p.given, p.full, reconfigureState(r.state, p.full.fsm), this.#pool.sendSocket(p.full.io, p.full.fsm.primaryAddr));
+    const clash = this.#pool.addReceiver(r);
+    if (clash !== undefined) this.#logger.error(clash);
+  }
+
+  /** Stop one instance as on shutdown (priority-0 advert when MASTER, VIPs removed) and forget it. */
+  #removeRunner(name: string): void {
+    const r = this.#runners.get(name)!;
+    this.#dispatch(name, { kind: 'shutdown' });
+    this.#pool.removeReceiver(r);
+    this.#runners.delete(name);
+    this.#deadlines.delete(name);
+    this.#groupOf.delete(name);
   }
 
   #states(names: readonly string[]): Record<string, InstanceState> {
@@ -249,14 +296,10 @@ export class VrrpEngine {
     if (r === undefined) return { ok: false, reason: 'unknown-instance', message: `no vrrp_instance ${name}` };
     const group = this.#groupOf.get(name);
     const members = (group === undefined ? [name] : this.#groups.get(group)!.members).map((m) => this.#runners.get(m)!);
-    const first = members.find((m) => m.state.state === 'MASTER');
-    if (first === undefined) return { ok: false, reason: 'not-master', message: `(${name}) is ${r.state.state}, not MASTER: nothing to release` };
-    const owner = members.find((m) => m.spec.fsm.priority === VRRP_PRIO.OWNER);
-    if (owner !== undefined) {
-      return { ok: false, reason: 'owner', message: `(${owner.name}) is the address owner (priority 255) and would take the addresses straight back; lower its priority instead` };
-    }
-    const f = r.spec.fsm;
-    const holdMs = Math.max(0, o.holdMs ?? usToMs(masterDownIntervalUs(f.version, f.priority, f.advertIntCs, f.downTimerAdverts)));
+    const refused = releaseRefusal(r, members);
+    if (refused !== undefined) return refused;
+    const first = members.find((m) => m.state.state === 'MASTER')!;
+    const holdMs = releaseHoldMs(r, o.holdMs);
     const now = this.#clock.now();
     const why = group === undefined ? 'mastership released on request' : `mastership of sync group ${group} released on request`;
     this.#logger.info(`(${name}) releasing mastership: priority 0 sent, priority held at ${RELEASE_PRIORITY} for ${holdMs} ms`);

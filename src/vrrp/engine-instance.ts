@@ -14,6 +14,7 @@ import type { GarpCause, InstanceState, VrrpAction } from './fsm-types.js';
 import { buildGratuitousArp, buildUnsolicitedNa, ipv6MulticastMac } from './garp.js';
 import { encodeAdvert, type EncodableAdvert } from './packet.js';
 import type { PriorityEvaluation } from './priority.js';
+import { addressDiff } from './engine-reload.js';
 import type {
   EngineEvent, InstanceCounters, InstanceSnapshot, InstanceSpec, ScriptCommand, VipSpec, VrrpHost,
 } from './engine-types.js';
@@ -38,7 +39,9 @@ export function canonicalIp(addr: string, family: IpFamily): string {
 const LOG_LEVEL = { info: 'info', warning: 'warn', debug: 'debug' } as const;
 
 export class InstanceRunner {
-  readonly spec: InstanceSpec;
+  #spec: InstanceSpec;
+  /** The spec as configured (primaryAddr '' when taken from the interface): what a reload compares. */
+  #given: InstanceSpec;
   readonly name: string;
   state: InstanceState;
   evaluation: PriorityEvaluation;
@@ -46,14 +49,15 @@ export class InstanceRunner {
   /** Clock ms until which a releaseMaster() hold pins the priority, or null. */
   releasedUntil: number | null = null;
   readonly #deps: RunnerDeps;
-  readonly #send: PacketSocket;
-  readonly #vipAddrs: readonly string[];
+  #send: PacketSocket;
+  #vipAddrs: readonly string[];
   readonly #counters: Mutable<InstanceCounters> & { drops: Record<string, number> };
   readonly #dropLog = new Map<string, { at: number; suppressed: number }>();
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(spec: InstanceSpec, initial: InstanceState, evaluation: PriorityEvaluation, send: PacketSocket, deps: RunnerDeps) {
-    this.spec = spec;
+  constructor(given: InstanceSpec, spec: InstanceSpec, initial: InstanceState, evaluation: PriorityEvaluation, send: PacketSocket, deps: RunnerDeps) {
+    this.#given = given;
+    this.#spec = spec;
     this.name = spec.fsm.name;
     this.state = initial;
     this.evaluation = evaluation;
@@ -64,6 +68,48 @@ export class InstanceRunner {
       advertsSent: 0, advertsReceived: 0, sendErrors: 0, drops: {}, transitions: 0, becomeMaster: 0, releaseMaster: 0,
       priZeroSent: 0, priZeroReceived: 0, garpsSent: 0, nasSent: 0, vipsReadded: 0, addressErrors: 0, notifies: 0,
     };
+  }
+
+  get spec(): InstanceSpec {
+    return this.#spec;
+  }
+
+  get given(): InstanceSpec {
+    return this.#given;
+  }
+
+  /**
+   * A reload changed this instance in place (engine-reload.ts). A MASTER holding its
+   * addresses removes what left the config and adds what is new, and sends gratuitous
+   * ARP / NA for the new addresses only; the addresses that stayed are not touched.
+   */
+  reconfigure(given: InstanceSpec, spec: InstanceSpec, state: InstanceState, send: PacketSocket): void {
+    const prev = this.#spec;
+    this.#given = given;
+    this.#spec = spec;
+    this.#send = send;
+    this.#vipAddrs = spec.io.vips.filter((v) => v.family === spec.io.family).map((v) => canonicalIp(v.address, v.family));
+    this.state = state;
+    if (!state.vipSet) return;
+    const d = addressDiff(prev, spec);
+    const { host, logger } = this.#deps;
+    const fail = (what: string) => (e: Error): void => {
+      this.#counters.addressErrors++;
+      logger.error(`(${this.name}) cannot ${what}: ${e.message}`);
+    };
+    this.#enqueue(async () => {
+      for (const r of d.rules.removed) await host.delRule(r).catch(fail(`delete rule ${r.priority}`));
+      for (const r of d.routes.removed) await host.delRoute(r).catch(fail(`delete route ${r.destination}`));
+      for (const v of d.vips.removed) {
+        const ifindex = this.#ifindexOf(v);
+        if (ifindex !== undefined) await host.delAddress(v, ifindex).catch(fail(`delete ${v.address}/${v.prefixLength}`));
+      }
+      const added: VipSpec[] = [];
+      for (const v of d.vips.added) if (await this.#addOne(v)) added.push(v);
+      for (const r of d.routes.added) await host.addRoute(r).catch(fail(`add route ${r.destination}`));
+      for (const r of d.rules.added) await host.addRule(r).catch(fail(`add rule ${r.priority}`));
+      if (added.length > 0 && this.state.state === 'MASTER') this.#garp(added, this.state.config.garpMasterRepeat, 'reload');
+    });
   }
 
   get unicast(): boolean {

@@ -13,6 +13,7 @@ import { canonicalIp } from './engine-instance.js';
 import type { InstanceIo, VrrpHost, VrrpSocketOptions } from './engine-types.js';
 import type { VrrpEvent } from './fsm-types.js';
 import { decodeAdvert } from './packet.js';
+import { buildVrrpFilter, encodeBpf } from './bpf-filter.js';
 
 interface PooledSocket {
   readonly socket: PacketSocket;
@@ -24,7 +25,17 @@ interface PooledSocket {
 export type AdvertSink = (runner: InstanceRunner, event: Extract<VrrpEvent, { kind: 'advert' }>) => void;
 
 function keyOf(o: VrrpSocketOptions): string {
-  return `${o.ifname}|${o.family}|${o.bindAddr ?? '*'}`;
+  return `${o.ifname}|${o.family}|${o.bindAddr ?? '*'}|${o.ttl ?? '-'}`;
+}
+
+function sendOptions(io: InstanceIo, primaryAddr: string): VrrpSocketOptions {
+  const ttl = (io.unicastPeers?.length ?? 0) > 0 ? io.unicastTtl ?? 255 : 255;
+  return { ifname: io.interface, family: io.family, bindAddr: primaryAddr, ttl };
+}
+
+function receiveOptions(io: InstanceIo, primaryAddr: string): VrrpSocketOptions {
+  if ((io.unicastPeers?.length ?? 0) > 0) return { ifname: io.interface, family: io.family, bindAddr: primaryAddr, ttl: io.unicastTtl ?? 255 };
+  return { ifname: io.interface, family: io.family, groups: [io.family === 4 ? VRRP_MCAST_V4 : VRRP_MCAST_V6] };
 }
 
 export class SocketPool {
@@ -33,9 +44,32 @@ export class SocketPool {
   readonly #sink: AdvertSink;
   readonly #unattributed: Record<string, number> = {};
 
-  constructor(host: VrrpHost, sink: AdvertSink) {
+  readonly #warn: (msg: string) => void;
+
+  constructor(host: VrrpHost, sink: AdvertSink, warn: (msg: string) => void = () => undefined) {
     this.#host = host;
     this.#sink = sink;
+    this.#warn = warn;
+  }
+
+  /**
+   * Give the kernel the socket's filter (bpf-filter.ts) for the instances now receiving
+   * on it: a send-only socket accepts nothing; an IPv4 multicast one requires TTL 255.
+   */
+  #refilter(p: PooledSocket): void {
+    if (p.socket.setFilter === undefined) return;
+    const rs = [...p.receivers.values()];
+    const prog = buildVrrpFilter({
+      family: p.family,
+      versions: [...new Set(rs.map((r) => r.spec.fsm.version))],
+      vrids: rs.map((r) => r.spec.fsm.vrid),
+      ttl255: p.family === 4 && rs.length > 0 && rs.every((r) => !r.unicast),
+    });
+    try {
+      p.socket.setFilter(encodeBpf(prog));
+    } catch (e) {
+      this.#warn(`VRRP socket filter not attached (every packet reaches the VRRP thread): ${(e as Error).message}`);
+    }
   }
 
   #open(o: VrrpSocketOptions): PooledSocket {
@@ -44,6 +78,7 @@ export class SocketPool {
     if (have !== undefined) return have;
     const pooled: PooledSocket = { socket: this.#host.openSocket(o), family: o.family, receivers: new Map() };
     this.#sockets.set(key, pooled);
+    this.#refilter(pooled);
     // Every socket is drained, even a send-only one, so that its queue never fills.
     pooled.socket.onPacket((buf, meta) => this.#receive(pooled, buf, meta));
     return pooled;
@@ -51,25 +86,55 @@ export class SocketPool {
 
   /** The socket an instance sends from: bound to its primary address. */
   sendSocket(io: InstanceIo, primaryAddr: string): PacketSocket {
-    const ttl = (io.unicastPeers?.length ?? 0) > 0 ? io.unicastTtl ?? 255 : 255;
-    return this.#open({ ifname: io.interface, family: io.family, bindAddr: primaryAddr, ttl }).socket;
+    return this.#open(sendOptions(io, primaryAddr)).socket;
   }
 
   /** Register an instance for receiving; returns an error text when its VRID is already taken there. */
   addReceiver(r: InstanceRunner): string | undefined {
-    const io = r.spec.io;
-    const group = io.family === 4 ? VRRP_MCAST_V4 : VRRP_MCAST_V6;
-    const pooled = r.unicast
-      ? this.#open({ ifname: io.interface, family: io.family, bindAddr: r.primaryAddr, ttl: io.unicastTtl ?? 255 })
-      : this.#open({ ifname: io.interface, family: io.family, groups: [group] });
+    const pooled = this.#open(receiveOptions(r.spec.io, r.primaryAddr));
     const other = pooled.receivers.get(r.spec.fsm.vrid);
-    if (other !== undefined) return `VRID ${r.spec.fsm.vrid} is used by both ${other.name} and ${r.name} on ${io.interface}`;
+    if (other !== undefined && other !== r) return `VRID ${r.spec.fsm.vrid} is used by both ${other.name} and ${r.name} on ${r.spec.io.interface}`;
     pooled.receivers.set(r.spec.fsm.vrid, r);
+    this.#refilter(pooled);
     return undefined;
   }
 
+  /** Stop delivering adverts to this instance (reload: removed, replaced or re-registered). */
+  removeReceiver(r: InstanceRunner): void {
+    for (const p of this.#sockets.values()) {
+      let had = false;
+      for (const [vrid, x] of p.receivers) {
+        if (x !== r) continue;
+        p.receivers.delete(vrid);
+        had = true;
+      }
+      if (had) this.#refilter(p);
+    }
+  }
+
+  /** Close the sockets no running instance sends or receives on any more (after a reload). */
+  prune(runners: Iterable<InstanceRunner>): void {
+    const used = new Set<string>();
+    for (const r of runners) {
+      used.add(keyOf(sendOptions(r.spec.io, r.primaryAddr)));
+      used.add(keyOf(receiveOptions(r.spec.io, r.primaryAddr)));
+    }
+    for (const [key, p] of this.#sockets) {
+      if (used.has(key)) continue;
+      p.socket.close();
+      this.#sockets.delete(key);
+    }
+  }
+
+  /**
+   * Packets that reached no instance, by reason, and KERNEL_QUEUE_FULL: what the kernel
+   * dropped because a socket's receive queue was full (its sk_drops). What the socket
+   * filter drops is not counted by Linux for raw sockets and is not in these figures.
+   */
   unattributedDrops(): Record<string, number> {
-    return { ...this.#unattributed };
+    let queueFull = 0;
+    for (const p of this.#sockets.values()) queueFull += p.socket.kernelDrops?.() ?? 0;
+    return { ...this.#unattributed, ...(queueFull > 0 ? { KERNEL_QUEUE_FULL: queueFull } : {}) };
   }
 
   #receive(p: PooledSocket, buf: Buffer, meta: PacketMeta): void {

@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { FileBook } from './engine-track-file.js';
 import { ProcessBook } from './engine-track-process.js';
-import type { EngineSpec, InstanceSpec, VrrpHost, VrrpScriptSpec } from './engine-types.js';
+import type { EngineSpec, InstanceSpec, TrackFileSpec, TrackProcessSpec, VrrpHost, VrrpScriptSpec } from './engine-types.js';
 import { evaluatePriority, type PriorityEvaluation, type TrackerInput } from './priority.js';
 import { createScriptCounter, recordScriptResult, scriptStatus, type ScriptCounter } from './track-script.js';
 
@@ -18,15 +18,32 @@ interface ScriptState {
   running: boolean;
 }
 
+// As keepalived: a tracker nothing tracks is not read, watched or scanned for.
+function usedFiles(spec: EngineSpec): TrackFileSpec[] {
+  const used = new Set(spec.instances.flatMap((i) => (i.io.trackFiles ?? []).map((t) => t.file)));
+  return (spec.trackFiles ?? []).filter((f) => used.has(f.name));
+}
+
+function usedProcesses(spec: EngineSpec): TrackProcessSpec[] {
+  const used = new Set(spec.instances.flatMap((i) => (i.io.trackProcesses ?? []).map((t) => t.process)));
+  return (spec.trackProcesses ?? []).filter((p) => used.has(p.name));
+}
+
+function newScript(s: VrrpScriptSpec, now: number): ScriptState {
+  return { spec: s, counter: createScriptCounter({ name: s.name, rise: s.rise, fall: s.fall, initFail: s.initFail === true }), nextRun: now, running: false };
+}
+
 export type TrackerKindName = 'script' | 'file' | 'process';
 
 /** Trackers whose status changed (names may be empty: only a deadline moved). */
 export type TrackerChange = (kind: TrackerKindName, names: readonly string[]) => void;
 
 export class TrackerBook {
-  readonly #scripts = new Map<string, ScriptState>();
-  readonly #files: FileBook;
-  readonly #processes: ProcessBook;
+  #scripts = new Map<string, ScriptState>();
+  #files: FileBook;
+  #processes: ProcessBook;
+  #fileSpecs: string;
+  #processSpecs: string;
   readonly #host: VrrpHost;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -38,21 +55,67 @@ export class TrackerBook {
     this.#clock = clock;
     this.#logger = logger;
     this.#changed = changed;
-    // As keepalived: a tracker nothing tracks is not read, watched or scanned for.
-    const files = new Set(spec.instances.flatMap((i) => (i.io.trackFiles ?? []).map((t) => t.file)));
-    const procs = new Set(spec.instances.flatMap((i) => (i.io.trackProcesses ?? []).map((t) => t.process)));
-    this.#files = new FileBook((spec.trackFiles ?? []).filter((f) => files.has(f.name)), {
-      host, logger, onUpdate: (n) => this.#changed('file', n),
-    });
-    this.#processes = new ProcessBook((spec.trackProcesses ?? []).filter((p) => procs.has(p.name)), {
-      host, clock, logger, pollMs: spec.processPollMs ?? 1000, onUpdate: (n) => this.#changed('process', n),
-    });
+    this.#files = this.#fileBook(spec);
+    this.#processes = this.#processBook(spec);
+    this.#fileSpecs = JSON.stringify(usedFiles(spec));
+    this.#processSpecs = JSON.stringify(usedProcesses(spec));
     const now = clock.now();
+    for (const s of spec.scripts ?? []) this.#scripts.set(s.name, newScript(s, now));
+  }
+
+  #fileBook(spec: EngineSpec): FileBook {
+    return new FileBook(usedFiles(spec), { host: this.#host, logger: this.#logger, onUpdate: (n) => this.#changed('file', n) });
+  }
+
+  #processBook(spec: EngineSpec): ProcessBook {
+    return new ProcessBook(usedProcesses(spec), {
+      host: this.#host, clock: this.#clock, logger: this.#logger, pollMs: spec.processPollMs ?? 1000, onUpdate: (n) => this.#changed('process', n),
+    });
+  }
+
+  /**
+   * A reload: a vrrp_script whose definition did not change keeps its rise/fall counter,
+   * status and schedule, as keepalived keeps a script's result. A changed one starts
+   * afresh, but one that was OK is "considered successful on reload" (clear_diff_script).
+   * The track_file and vrrp_track_process sets are re-read only when their definitions
+   * changed.
+   */
+  async reload(spec: EngineSpec): Promise<void> {
+    const now = this.#clock.now();
+    const next = new Map<string, ScriptState>();
     for (const s of spec.scripts ?? []) {
-      this.#scripts.set(s.name, {
-        spec: s, counter: createScriptCounter({ name: s.name, rise: s.rise, fall: s.fall, initFail: s.initFail === true }),
-        nextRun: now, running: false,
-      });
+      const old = this.#scripts.get(s.name);
+      if (old !== undefined && JSON.stringify(old.spec) === JSON.stringify(s)) {
+        next.set(s.name, old);
+        continue;
+      }
+      const fresh = newScript(s, now);
+      if (old !== undefined && scriptStatus(old.counter) === 'OK') {
+        fresh.counter = { ...fresh.counter, init: false, result: s.rise + s.fall - 1 };
+        this.#logger.info(`VRRP_Script(${s.name}) considered successful on reload`);
+      } else if (old === undefined && s.initFail !== true) {
+        // A script new at reload must not put a running instance in FAULT while it has
+        // not run (a weight-0 tracker in INIT would): it counts as good until its first
+        // result, and one failure then fails it (keepalived's INIT_GOOD).
+        fresh.counter = { ...fresh.counter, init: false, result: s.rise };
+        this.#logger.info(`VRRP_Script(${s.name}) added on reload: considered successful until its first result`);
+      }
+      next.set(s.name, fresh);
+    }
+    this.#scripts = next;
+    const files = JSON.stringify(usedFiles(spec));
+    if (files !== this.#fileSpecs) {
+      this.#files.close();
+      this.#files = this.#fileBook(spec);
+      this.#fileSpecs = files;
+      await this.#files.init();
+    }
+    const procs = JSON.stringify(usedProcesses(spec));
+    if (procs !== this.#processSpecs) {
+      this.#processes.close();
+      this.#processes = this.#processBook(spec);
+      this.#processSpecs = procs;
+      await this.#processes.init();
     }
   }
 
@@ -139,7 +202,8 @@ export class TrackerBook {
       s.running = true;
       void this.#host.runScript(s.spec.command, s.spec.timeoutMs).then((outcome) => {
         s.running = false;
-        if (this.#closed) return;
+        // Closed, or dropped by a reload that changed the script's definition.
+        if (this.#closed || this.#scripts.get(s.spec.name) !== s) return;
         s.nextRun = this.#clock.now() + s.spec.intervalMs;
         const u = recordScriptResult(s.counter, outcome);
         s.counter = u.counter;

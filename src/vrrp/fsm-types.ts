@@ -197,7 +197,7 @@ export type SyncEvent =
   | { readonly kind: 'sync-fault'; readonly group: string }
   | { readonly kind: 'sync-lower-prio-garp'; readonly group: string };
 
-export type GarpCause = 'become-master' | 'master-delay' | 'lower-prio' | 'lower-prio-delay' | 'refresh';
+export type GarpCause = 'become-master' | 'master-delay' | 'lower-prio' | 'lower-prio-delay' | 'refresh' | 'reload';
 
 /** State or event name as keepalived's notify FIFO spells it. */
 export type NotifyTarget =

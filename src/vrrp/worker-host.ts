@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { HalbError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { EngineEvent, EngineSpec, ReleaseOutcome } from './engine-types.js';
-import type { FromWorker, ToWorker, WorkerData, WorkerSnapshot } from './worker-protocol.js';
+import type { FromWorker, ReloadOutcome, ToWorker, WorkerData, WorkerSnapshot } from './worker-protocol.js';
 
 export interface VrrpWorkerOptions {
   readonly logger: Logger;
@@ -23,6 +23,7 @@ export class VrrpWorker {
   readonly #worker: Worker;
   readonly #snapshots = new Map<number, (s: WorkerSnapshot) => void>();
   readonly #releases = new Map<number, (o: ReleaseOutcome) => void>();
+  readonly #reloads = new Map<number, (o: ReloadOutcome) => void>();
   #nextId = 1;
   #stopping: Promise<void> | undefined;
   #exited = false;
@@ -75,6 +76,10 @@ export class VrrpWorker {
             }
             break;
           }
+          case 'reloaded':
+            w.#reloads.get(m.id)?.(m.outcome);
+            w.#reloads.delete(m.id);
+            break;
           case 'stopped':
             break;
         }
@@ -140,6 +145,27 @@ export class VrrpWorker {
         else reject(new HalbError('HALB_ERR_USAGE', out.message));
       });
       this.#post({ t: 'release', id, instance, ...(o.holdMs !== undefined ? { holdMs: o.holdMs } : {}) });
+    });
+  }
+
+  /**
+   * Reload instance by instance (VrrpEngine.reload). Resolves with what changed; rejects
+   * (HALB_ERR_CONFIG) when the engine refused the new configuration, which then changed nothing.
+   */
+  reload(spec: EngineSpec, timeoutMs = 10_000): Promise<readonly string[]> {
+    if (this.#exited) return Promise.reject(new HalbError('HALB_ERR_SYS', 'VRRP worker is not running'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#reloads.delete(id);
+        reject(new HalbError('HALB_ERR_SYS', `VRRP worker did not answer a reload request within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#reloads.set(id, (out) => {
+        clearTimeout(timer);
+        if (out.ok) resolve(out.lines);
+        else reject(new HalbError('HALB_ERR_CONFIG', out.message));
+      });
+      this.#post({ t: 'reload', id, spec });
     });
   }
 

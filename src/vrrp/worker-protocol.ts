@@ -27,6 +27,8 @@ export type ToWorker =
   | { readonly t: 'before-vips-done'; readonly id: number }
   /** Turn the beforeVips question on or off (no engine restart). */
   | { readonly t: 'gate'; readonly on: boolean }
+  /** VrrpEngine.reload(spec): per-instance reload. */
+  | { readonly t: 'reload'; readonly id: number; readonly spec: EngineSpec }
   | { readonly t: 'stop' };
 
 export type FromWorker =
@@ -37,4 +39,8 @@ export type FromWorker =
   | { readonly t: 'snapshot'; readonly id: number; readonly snapshot: WorkerSnapshot }
   | { readonly t: 'released'; readonly id: number; readonly outcome: ReleaseOutcome }
   | { readonly t: 'before-vips'; readonly id: number; readonly instance: string }
+  | { readonly t: 'reloaded'; readonly id: number; readonly outcome: ReloadOutcome }
   | { readonly t: 'stopped' };
+
+/** What a reload did (one line per changed instance), or why it was refused (nothing changed). */
+export type ReloadOutcome = { readonly ok: true; readonly lines: readonly string[] } | { readonly ok: false; readonly message: string };

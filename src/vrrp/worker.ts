@@ -77,6 +77,11 @@ startVrrpEngine(spec, { logger: portLogger(), ...(beforeVipsTimeoutMs !== undefi
       post({ t: 'snapshot', id: m.id, snapshot: { ...engine.snapshot(), eventLoop: loopDelay() } });
     } else if (m.t === 'release') {
       post({ t: 'released', id: m.id, outcome: engine.releaseMaster(m.instance, m.holdMs !== undefined ? { holdMs: m.holdMs } : {}) });
+    } else if (m.t === 'reload') {
+      engine.reload(m.spec).then(
+        (lines) => post({ t: 'reloaded', id: m.id, outcome: { ok: true, lines } }),
+        (e: Error) => post({ t: 'reloaded', id: m.id, outcome: { ok: false, message: e.message } }),
+      );
     } else if (m.t === 'stop') {
       engine.stop().then(() => {
         post({ t: 'stopped' });

@@ -28,7 +28,7 @@ test('halb lab up, drill all --json, down: the report describes a healthy cluste
     assert.equal(up.status, 0, `lab up:\n${up.stderr}\n${up.stdout}`);
     assert.match(up.stdout, new RegExp(`ip netns exec hlab-${NAME}-client curl http://192\\.0\\.2\\.100/`));
 
-    const run = halb(root, ['drill', 'all', '--json', '--html', html], 150_000);
+    const run = halb(root, ['drill', 'all', '--json', '--html', html], 240_000);
     assert.ok(run.stdout.trim().startsWith('{'), `drill all printed JSON:\n${run.stderr}\n${run.stdout.slice(0, 2000)}`);
     const report = JSON.parse(run.stdout) as LabReport;
     process.stderr.write(`${run.stderr}\n`);
@@ -50,6 +50,9 @@ test('halb lab up, drill all --json, down: the report describes a healthy cluste
     assert.equal(reload.ok, true, reload.error);
     assert.ok(reload.requests.sent >= 200, `reload ran under load (${reload.requests.sent} requests)`);
     assert.equal(reload.requests.failed, 0, 'no request fails across two reloads');
+    const reloadVrrp = drill(report, 'reload-vrrp');
+    assert.equal(reloadVrrp.ok, true, reloadVrrp.error);
+    assert.equal(reloadVrrp.requests.failed, 0, 'no request fails across the VRRP edits');
 
     const rsDown = drill(report, 'rs-down');
     assert.equal(rsDown.ok, true, rsDown.error);
