@@ -2,13 +2,7 @@
   "targets": [
     {
       "target_name": "halb_net",
-      "sources": ["src/halb_net.c"],
-      "cflags": ["-Wall", "-Wextra", "-Werror=implicit-function-declaration", "-O2"],
-      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
-    },
-    {
-      "target_name": "halb_shm",
-      "sources": ["src/halb_shm.c"],
+      "sources": ["src/halb_net.c", "src/halb_shm.c"],
       "cflags": ["-Wall", "-Wextra", "-Werror=implicit-function-declaration", "-O2"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
     }

@@ -576,6 +576,8 @@ static napi_value js_attach_filter(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+napi_status halb_shm_register(napi_env env, napi_value exports); /* halb_shm.c */
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor fns[] = {
     { "socket", NULL, js_socket, NULL, NULL, NULL, napi_default, NULL },
@@ -600,6 +602,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "attachFilter", NULL, js_attach_filter, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
+  if (halb_shm_register(env, exports) != napi_ok) return NULL;
   /* The option numbers from this build's headers, so TypeScript never hard-codes them. */
   export_int(env, exports, "AF_INET", AF_INET);
   export_int(env, exports, "AF_INET6", AF_INET6);

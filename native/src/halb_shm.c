@@ -105,15 +105,14 @@ static napi_value js_yield(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
+/* Registered into halb_net's exports by its init (one addon, one .node file: what
+ * node-gyp-build and the prebuilds load). */
+napi_status halb_shm_register(napi_env env, napi_value exports) {
   napi_property_descriptor fns[] = {
-    { "create", NULL, js_create, NULL, NULL, NULL, napi_default, NULL },
-    { "map", NULL, js_map, NULL, NULL, NULL, napi_default, NULL },
-    { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
-    { "yield", NULL, js_yield, NULL, NULL, NULL, napi_default, NULL },
+    { "shmCreate", NULL, js_create, NULL, NULL, NULL, napi_default, NULL },
+    { "shmMap", NULL, js_map, NULL, NULL, NULL, napi_default, NULL },
+    { "shmClose", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
+    { "shmYield", NULL, js_yield, NULL, NULL, NULL, napi_default, NULL },
   };
-  if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
-  return exports;
+  return napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
 }
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

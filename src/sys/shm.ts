@@ -2,8 +2,8 @@
 // creates a memfd segment and hands its descriptor to each proxy worker at spawn; every
 // process maps it MAP_SHARED and sees it as an ArrayBuffer that Atomics update.
 // Only src/sys/ may load the addon.
-import { createRequire } from 'node:module';
 import { NotSupportedError } from '../core/errors.js';
+import { native } from './native.js';
 
 interface ShmAddon {
   create(bytes: number): number;
@@ -14,15 +14,19 @@ interface ShmAddon {
 
 let cached: ShmAddon | undefined;
 
+/** The shm functions live in the one native addon (native/src/halb_shm.c registers them). */
+interface NativeShm {
+  shmCreate(bytes: number): number;
+  shmMap(fd: number): ArrayBuffer;
+  shmClose(fd: number): void;
+  shmYield(): void;
+}
+
 function addon(): ShmAddon {
   if (cached !== undefined) return cached;
   if (process.platform !== 'linux') throw new NotSupportedError(`shared memory segments need Linux; this is ${process.platform}`);
-  const require = createRequire(import.meta.url);
-  try {
-    cached = require('../../../native/build/Release/halb_shm.node') as ShmAddon;
-  } catch (e) {
-    throw new NotSupportedError('the native addon is not built: run `npm install` (it runs node-gyp in native/)', { cause: e });
-  }
+  const n = native() as unknown as NativeShm;
+  cached = { create: (b) => n.shmCreate(b), map: (fd) => n.shmMap(fd), close: (fd) => n.shmClose(fd), yield: () => n.shmYield() };
   return cached;
 }
 
