@@ -14,3 +14,23 @@ export interface LoAddress {
   readonly prefixLength: number;
   readonly family: 4 | 6;
 }
+
+export interface SysctlAccess {
+  readSysctl(name: string): Promise<string>;
+  writeSysctl(name: string, value: string): Promise<void>;
+}
+
+/** Set each sysctl that differs; one line each saying what it was (or that it already was). */
+export async function applySysctls(host: SysctlAccess, settings: readonly (readonly [string, string])[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const [name, value] of settings) {
+    const before = await host.readSysctl(name);
+    if (before === value) {
+      lines.push(`${name} = ${value} (already)`);
+      continue;
+    }
+    await host.writeSysctl(name, value);
+    lines.push(`${name} = ${value} (was ${before})`);
+  }
+  return lines;
+}

@@ -14,7 +14,7 @@
 // would need ip6tnl (IPv6-in-IPv6), which this command does not set up.
 import { isIP } from 'node:net';
 import { NotSupportedError, UsageError } from '../core/errors.js';
-import { ARP_SETTINGS, type LoAddress } from './realserver-settings.js';
+import { ARP_SETTINGS, applySysctls, type LoAddress } from './realserver-settings.js';
 
 export const TUN_DEVICE = 'tunl0';
 
@@ -89,15 +89,7 @@ export async function realserverTunStart(host: TunHost, vips: readonly string[])
     await host.setTunnelUp(true);
     lines.push(`${TUN_DEVICE}: up`);
   }
-  for (const [name, value] of TUN_SETTINGS) {
-    const before = await host.readSysctl(name);
-    if (before === value) {
-      lines.push(`${name} = ${value} (already)`);
-      continue;
-    }
-    await host.writeSysctl(name, value);
-    lines.push(`${name} = ${value} (was ${before})`);
-  }
+  lines.push(...await applySysctls(host, TUN_SETTINGS));
   return lines;
 }
 

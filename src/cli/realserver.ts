@@ -25,7 +25,7 @@ import { IFF } from '../sys/netlink-codec.js';
 import { RtNetlink } from '../sys/netlink.js';
 import { readSysctl, writeSysctl } from '../sys/sysctl.js';
 import { SysError } from '../core/errors.js';
-import { ARP_SETTINGS, type LoAddress } from './realserver-settings.js';
+import { ARP_SETTINGS, applySysctls, type LoAddress } from './realserver-settings.js';
 import { TUN_DEVICE, realserverTunStart, realserverTunStatus, realserverTunStop, type TunHost, type TunRecord } from './realserver-tun.js';
 
 /** Loopback's ifindex in every network namespace. */
@@ -166,15 +166,7 @@ export async function realserverStart(host: RealserverHost, vips: readonly strin
     const saved = { ...(await host.savedSysctls()) };
     for (const [name] of ARP_SETTINGS) saved[name] ??= await host.readSysctl(name);
     await host.saveSysctls(saved);
-    for (const [name, value] of ARP_SETTINGS) {
-      const before = await host.readSysctl(name);
-      if (before === value) {
-        lines.push(`${name} = ${value} (already)`);
-        continue;
-      }
-      await host.writeSysctl(name, value);
-      lines.push(`${name} = ${value} (was ${before})`);
-    }
+    lines.push(...await applySysctls(host, ARP_SETTINGS));
   }
   return lines;
 }

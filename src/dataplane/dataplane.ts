@@ -5,6 +5,7 @@
 // list` renders the same data whatever the engine.
 
 import { HalbError, PermissionError, SysError } from '../core/errors.js';
+import type { IpvsStats } from '../core/ipvs-types.js';
 import type { DesiredState, L4Protocol } from './model.js';
 import type { Scheduler, SchedulerFlags, SchedulerName } from './sched/types.js';
 import type { SchedStore } from './sched/store.js';
@@ -118,19 +119,7 @@ export interface SnapshotOptions {
 }
 
 /** IPVS's per-service / per-destination counters and estimated rates (ipvsadm --stats / --rate). */
-export interface StatsSnapshot {
-  readonly conns: number;
-  readonly inPkts: number;
-  readonly outPkts: number;
-  readonly inBytes: number;
-  readonly outBytes: number;
-  /** Rates per second from IPVS's 2-second estimator. */
-  readonly cps: number;
-  readonly inPps: number;
-  readonly outPps: number;
-  readonly inBps: number;
-  readonly outBps: number;
-}
+export type StatsSnapshot = IpvsStats;
 
 export interface RealServerSnapshot {
   readonly key: string;

@@ -8,6 +8,7 @@
 // an IPv4 netmask is a big-endian mask, an IPv6 one a host-order prefix length; an
 // address is sent as the 16-byte union nf_inet_addr (as libipvs does) and comes back as
 // 16 bytes even for IPv4. Decoders never throw: a malformed message decodes to undefined.
+import type { IpvsProtocol, IpvsServiceKey, IpvsServiceSettings, IpvsStats } from '../core/ipvs-types.js';
 import { addrBytes, bytesToAddr, nla, nlaNested, nlaStr, nlaU32, nlMessage, parseAttrs, NLM_F, AF, type NlAttr } from './netlink-codec.js';
 
 export const GENL_HDRLEN = 4;
@@ -48,24 +49,7 @@ export const IP_VS_SVC_F = { PERSISTENT: 0x1, HASHED: 0x2, ONEPACKET: 0x4, SCHED
 export const IP_VS_CONN_F = { MASQ: 0, LOCALNODE: 1, TUNNEL: 2, DROUTE: 3 } as const;
 export const IPPROTO = { TCP: 6, UDP: 17, SCTP: 132 } as const;
 
-export type IpvsProtocol = 'TCP' | 'UDP' | 'SCTP';
 export type IpvsForward = 'NAT' | 'DR' | 'TUN' | 'LOCAL';
-
-/** A service's identity: protocol, address and port, or a firewall mark (per family). */
-export type IpvsServiceKey =
-  | { readonly family: 4 | 6; readonly protocol: IpvsProtocol; readonly address: string; readonly port: number; readonly fwmark?: undefined }
-  | { readonly family: 4 | 6; readonly fwmark: number };
-
-export interface IpvsServiceSettings {
-  readonly scheduler: string;
-  /** IP_VS_SVC_F_* without HASHED. */
-  readonly flags: number;
-  /** Persistence timeout in seconds (0 when not persistent). */
-  readonly timeoutS: number;
-  /** Persistence granularity as a prefix length. */
-  readonly prefix: number;
-  readonly peName?: string;
-}
 
 export type IpvsServiceWire = IpvsServiceKey & IpvsServiceSettings;
 
@@ -80,18 +64,7 @@ export interface IpvsDestWire {
 }
 
 /** Counters as IPVS_SVC_ATTR_STATS64 / IPVS_DEST_ATTR_STATS64 carry them (rates per second). */
-export interface IpvsStatsWire {
-  readonly conns: number;
-  readonly inPkts: number;
-  readonly outPkts: number;
-  readonly inBytes: number;
-  readonly outBytes: number;
-  readonly cps: number;
-  readonly inPps: number;
-  readonly outPps: number;
-  readonly inBps: number;
-  readonly outBps: number;
-}
+export type IpvsStatsWire = IpvsStats;
 
 export interface IpvsDestReading extends IpvsDestWire {
   readonly activeConns: number;
@@ -357,3 +330,5 @@ export function decodeInfo(body: Buffer): { version: number; connTabSize: number
   const connTabSize = rdU32(m.get(IPVS_INFO_ATTR.CONN_TAB_SIZE));
   return version === undefined || connTabSize === undefined ? undefined : { version, connTabSize };
 }
+
+export type { IpvsProtocol, IpvsServiceKey, IpvsServiceSettings } from '../core/ipvs-types.js';

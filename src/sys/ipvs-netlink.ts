@@ -9,6 +9,7 @@ import { release } from 'node:os';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { NotSupportedError, SysError } from '../core/errors.js';
+import type { IpvsConnEntry } from '../core/ipvs-types.js';
 import { execCommand } from './exec-ns.js';
 import {
   IPVS_CMD, IPVS_GENL_NAME, decodeConfig, decodeDest, decodeFamilyId, decodeInfo, decodeService, encodeDelService, encodeDest,
@@ -152,20 +153,7 @@ export function describe(k: IpvsServiceKey): string {
   return `${k.protocol} ${k.family === 6 ? `[${k.address}]` : k.address}:${k.port}`;
 }
 
-/** One row of /proc/net/ip_vs_conn (ipvsadm -Lnc). */
-export interface IpvsConnEntry {
-  /** TCP, UDP, SCTP; IP for a fwmark template. */
-  readonly protocol: string;
-  readonly clientAddress: string;
-  readonly clientPort: number;
-  readonly virtualAddress: string;
-  readonly virtualPort: number;
-  readonly destAddress: string;
-  readonly destPort: number;
-  /** ESTABLISHED, SYN_RECV, FIN_WAIT, ..., NONE for persistence templates. */
-  readonly state: string;
-  readonly expiresS: number;
-}
+export type { IpvsConnEntry } from '../core/ipvs-types.js';
 
 function procAddr(s: string): string | undefined {
   if (/^[0-9A-Fa-f]{8}$/.test(s)) {

@@ -1,21 +1,9 @@
 // What the IPVS engine needs from the host, as an interface: apply.ts implements it over
 // generic netlink and /proc (src/sys/), tests can implement it in memory.
+import type { IpvsConnEntry, IpvsStats } from '../../core/ipvs-types.js';
 import type { IpvsOp } from './plan.js';
 import type { IpvsDestDef, IpvsServiceDef, IpvsTimeouts } from './table.js';
 
-/** IPVS's counters and its own rate estimates (per second), as STATS64 carries them. */
-export interface IpvsStats {
-  readonly conns: number;
-  readonly inPkts: number;
-  readonly outPkts: number;
-  readonly inBytes: number;
-  readonly outBytes: number;
-  readonly cps: number;
-  readonly inPps: number;
-  readonly outPps: number;
-  readonly inBps: number;
-  readonly outBps: number;
-}
 
 export interface IpvsDestRead extends IpvsDestDef {
   readonly activeConns: number;
@@ -31,17 +19,7 @@ export interface IpvsServiceRead {
 }
 
 /** A row of the connection table (/proc/net/ip_vs_conn). */
-export interface IpvsConnRead {
-  readonly protocol: string;
-  readonly clientAddress: string;
-  readonly clientPort: number;
-  readonly virtualAddress: string;
-  readonly virtualPort: number;
-  readonly destAddress: string;
-  readonly destPort: number;
-  readonly state: string;
-  readonly expiresS: number;
-}
+export type IpvsConnRead = IpvsConnEntry;
 
 export interface IpvsBackend {
   /** Every service in the kernel (halb's and anyone else's) with its destinations. */
@@ -55,3 +33,5 @@ export interface IpvsBackend {
   saveOwned(keys: readonly string[]): Promise<void>;
   close(): void;
 }
+
+export type { IpvsStats } from '../../core/ipvs-types.js';

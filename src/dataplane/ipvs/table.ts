@@ -5,28 +5,16 @@
 // the PERSISTENT flag, timeout and netmask; sh/mh flags become SCHED1 (fallback) and
 // SCHED2 (port); ops becomes ONEPACKET.
 import { isIP } from 'node:net';
+import type { IpvsServiceKey, IpvsServiceSettings } from '../../core/ipvs-types.js';
 import {
   canonicalAddress, forwardingOf, persistencePrefix, poolOf, serviceKey,
-  type DesiredState, type ForwardingMethod, type L4Protocol, type VirtualServiceSpec,
+  type DesiredState, type ForwardingMethod, type VirtualServiceSpec,
 } from '../model.js';
 
 /** ip_vs.h IP_VS_SVC_F_*. */
 export const SVC_F = { PERSISTENT: 0x1, ONEPACKET: 0x4, SCHED1: 0x8, SCHED2: 0x10, SCHED3: 0x20 } as const;
 
-export type IpvsServiceKey =
-  | { readonly family: 4 | 6; readonly protocol: L4Protocol; readonly address: string; readonly port: number; readonly fwmark?: undefined }
-  | { readonly family: 4 | 6; readonly fwmark: number };
-
-export interface IpvsServiceSettings {
-  readonly scheduler: string;
-  /** SVC_F bits. */
-  readonly flags: number;
-  /** Persistence timeout in seconds; 0 when not persistent. */
-  readonly timeoutS: number;
-  /** Persistence granularity as a prefix length (32 / 128 when not persistent). */
-  readonly prefix: number;
-  readonly peName?: string;
-}
+export type { IpvsServiceKey, IpvsServiceSettings } from '../../core/ipvs-types.js';
 
 export type IpvsServiceDef = IpvsServiceKey & IpvsServiceSettings;
 
