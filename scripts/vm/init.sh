@@ -35,7 +35,16 @@ mount --move /dev /newroot/dev
 mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /newroot/dev/pts
 mount -t tmpfs -o mode=1777 shm /newroot/dev/shm
+# A checkout under /tmp (a CI clone) stays visible under the guest's fresh /tmp: keep its
+# overlay view aside, mount the tmpfs, and move it back in place.
+repo=$(cat /newroot/halb-vm/repo 2>/dev/null)
+case "$repo" in
+  /tmp/*) mkdir -p /keep && mount --bind "/newroot$repo" /keep || die "cannot keep $repo" ;;
+esac
 mount -t tmpfs -o mode=1777 tmp /newroot/tmp
+case "$repo" in
+  /tmp/*) mkdir -p "/newroot$repo" && mount --move /keep "/newroot$repo" || die "cannot put back $repo" ;;
+esac
 mount -t tmpfs -o mode=0755 run /newroot/run
 mkdir -p /newroot/run/netns /newroot/run/lock /newroot/run/keepalived
 [ -f /newroot/halb-vm/job.sh ] || die "no job.sh in the job share"

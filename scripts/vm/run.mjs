@@ -81,6 +81,8 @@ env.HALB_IN_VM = '1';
 const testCmd = opts.sh !== undefined ? `sh -c ${q(opts.sh)}` : [process.execPath, '--test', '--test-concurrency=1',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', '--test-reporter-destination=/halb-vm/result.tap', ...absFiles].map(q).join(' ');
+// init.sh keeps the checkout visible when it lives under /tmp (which the guest remounts).
+writeFileSync(join(job, 'repo'), repo);
 writeFileSync(join(job, 'job.sh'), [
   '#!/bin/sh',
   '# Written by scripts/vm/run.mjs; runs as the guest\'s init after switch_root.',

@@ -76,7 +76,11 @@ vrrp_instance VI_3 {
 
 /** One daemon in namespace `ns` whose /tmp is `dir`; `argv` runs there. */
 function inPrivateTmp(ns: string, dir: string, argv: readonly string[]): ChildProcess {
-  const cmd = `mount --bind '${dir}' /tmp && exec ${argv.map((a) => `'${a}'`).join(' ')}`;
+  // A checkout under /tmp (a CI clone) must stay visible under the scratch /tmp: bind it
+  // into the scratch directory first, then bind the scratch directory with its submounts.
+  const keep = [...new Set(argv.filter((a) => a.startsWith('/tmp/')).map((a) => a.split('/').slice(0, 3).join('/')))];
+  const binds = keep.map((k) => `mkdir -p '${dir}${k.slice(4)}' && mount --bind '${k}' '${dir}${k.slice(4)}' && `).join('');
+  const cmd = `${binds}mount --rbind '${dir}' /tmp && exec ${argv.map((a) => `'${a}'`).join(' ')}`;
   return spawn('ip', ['netns', 'exec', ns, 'unshare', '-m', '--propagation', 'private', 'sh', '-c', cmd],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 }

@@ -83,8 +83,8 @@ test('nft NAT: 100 long-lived connections survive failover and failback with con
     }, 15_000);
     assert.equal(after.lastError, 'conntrackd killed by SIGKILL');
     assert.match(readFileSync(join(root, name, 'dir2.log'), 'utf8'), /conntrackd killed by SIGKILL; NAT connections are not replicated until it runs again; restarting in 1 s/);
-    assert.equal(metric(name, 'dir2', 'halb_conntrack_sync_restarts_total{instance="VI_1"}'), 1);
-    assert.equal(metric(name, 'dir2', 'halb_conntrack_sync_up{instance="VI_1",state="running"}'), 1);
+    assert.equal(metric(name, 'dir2', 'halb_conntrack_sync_restarts_total{vrrp_instance="VI_1"}'), 1);
+    assert.equal(metric(name, 'dir2', 'halb_conntrack_sync_up{vrrp_instance="VI_1",state="running"}'), 1);
 
     const report = drills(root, name);
     assert.ok(survived(report, 'failover') >= 99, JSON.stringify(drillOf(report, 'failover').longLived));
@@ -105,7 +105,7 @@ test('nft NAT: 100 long-lived connections survive failover and failback with con
       return s?.state === 'missing' ? s : undefined;
     }, 10_000);
     assert.match(missing.lastError ?? '', /^\/nonexistent\/conntrackd not found: install conntrackd/);
-    assert.equal(metric(name, 'dir1', 'halb_conntrack_sync_up{instance="VI_1",state="missing"}'), 0);
+    assert.equal(metric(name, 'dir1', 'halb_conntrack_sync_up{vrrp_instance="VI_1",state="missing"}'), 0);
     assert.match(served(name), /^rs[12]$/);
     assert.match(served(name), /^rs[12]$/);
   } finally {
