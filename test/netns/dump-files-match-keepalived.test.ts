@@ -78,8 +78,8 @@ vrrp_instance VI_3 {
 function inPrivateTmp(ns: string, dir: string, argv: readonly string[]): ChildProcess {
   // A checkout under /tmp (a CI clone) must stay visible under the scratch /tmp: bind it
   // into the scratch directory first, then bind the scratch directory with its submounts.
-  const keep = [...new Set(argv.filter((a) => a.startsWith('/tmp/')).map((a) => a.split('/').slice(0, 3).join('/')))];
-  const binds = keep.map((k) => `mkdir -p '${dir}${k.slice(4)}' && mount --bind '${k}' '${dir}${k.slice(4)}' && `).join('');
+  const repo = repoRoot();
+  const binds = repo.startsWith('/tmp/') ? `mkdir -p '${dir}${repo.slice(4)}' && mount --bind '${repo}' '${dir}${repo.slice(4)}' && ` : '';
   const cmd = `${binds}mount --rbind '${dir}' /tmp && exec ${argv.map((a) => `'${a}'`).join(' ')}`;
   return spawn('ip', ['netns', 'exec', ns, 'unshare', '-m', '--propagation', 'private', 'sh', '-c', cmd],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
