@@ -89,7 +89,7 @@ http { access_log off; keepalive_requests 1000000;
     for (const [name, workers] of [['halb', undefined], ['halb-1-process', '0']] as const) {
       const port = await freePort();
       writeFileSync(join(dir, `${name}.conf`), `virtual_server 127.0.0.1 ${port} {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n real_server 127.0.0.1 ${backendPort} {\n  weight 1\n }\n}\n`);
-      start(process.execPath, [HALB, '-n', '-f', join(dir, `${name}.conf`), '--control-socket', join(dir, `${name}.sock`), '--admin-listen', 'off', ...(workers !== undefined ? ['--workers', workers] : [])]);
+      start(process.execPath, [HALB, '-n', '--dataplane', 'proxy', '-f', join(dir, `${name}.conf`), '--control-socket', join(dir, `${name}.sock`), '--admin-listen', 'off', ...(workers !== undefined ? ['--workers', workers] : [])]);
       await waitPort(port);
       targets.push({ name, port });
     }

@@ -201,7 +201,7 @@ function pidOf(confFile: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-function ctlStatus(sock: string): { vrrp?: { engine?: { timers?: unknown; eventLoop?: unknown; instances?: { counters: { transitions: number } }[] } } } | undefined {
+function ctlStatus(sock: string): { vrrp?: { timers?: unknown; eventLoop?: unknown; instances?: { counters: { transitions: number } }[] } | null } | undefined {
   const r = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'src', 'cli', 'main.js'), 'ctl', '--control-socket', sock, 'status'], { encoding: 'utf8', timeout: 10_000 });
   if (r.status !== 0) return undefined;
   return JSON.parse(r.stdout) as ReturnType<typeof ctlStatus>;
@@ -258,7 +258,7 @@ async function soakOnce(c: Case): Promise<SoakRow> {
     const after = ctlStatus(sock);
     await sleep(500);
     const falseFailovers = (ka.output.slice(mark).match(/Entering MASTER STATE/g) ?? []).length;
-    const tr = (s: typeof before): number | undefined => s?.vrrp?.engine?.instances?.[0]?.counters.transitions;
+    const tr = (s: typeof before): number | undefined => s?.vrrp?.instances?.[0]?.counters.transitions;
     const tb = tr(before);
     const ta = tr(after);
     return {
@@ -268,8 +268,8 @@ async function soakOnce(c: Case): Promise<SoakRow> {
       // USER_HZ is 100 on Linux.
       halbCpuPercent: cpu0 === null || cpu1 === null ? null : Math.round((cpu1 - cpu0) / elapsed),
       machineBusyPercent: Math.round((100 * (m1.busy - m0.busy)) / Math.max(1, m1.total - m0.total)),
-      vrrpTimers: after?.vrrp?.engine?.timers ?? null,
-      vrrpEventLoop: after?.vrrp?.engine?.eventLoop ?? null,
+      vrrpTimers: after?.vrrp?.timers ?? null,
+      vrrpEventLoop: after?.vrrp?.eventLoop ?? null,
     };
   } finally {
     for (const nd of nodes) await nd.kill9();
