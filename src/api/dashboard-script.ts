@@ -4,12 +4,14 @@
 // a header), renders pools, health and a traffic chart per real server from each status
 // frame, and draws the VRRP state timeline from the transition events.
 // It must contain no backtick and no dollar-brace; a unit test compiles it. The timeline's
-// segments come from src/api/dashboard-timeline.ts, embedded as source (unit-tested there).
+// segments (src/api/dashboard-timeline.ts, unit-tested there) and the number formats
+// (dashboard-format.ts) are embedded as source.
 import { timelineSegments } from './dashboard-timeline.js';
+import { fmtCount, fmtDuration, fmtRate, fmtTime } from './dashboard-format.js';
 
 export const DASHBOARD_JS = String.raw`
 'use strict';
-` + timelineSegments.toString() + String.raw`
+` + [timelineSegments, fmtRate, fmtCount, fmtTime, fmtDuration].map((f) => f.toString()).join('\n') + String.raw`
 (() => {
   const TOKEN_KEY = 'halb-token';
   const WINDOW_MS = 10 * 60 * 1000;
@@ -47,29 +49,6 @@ export const DASHBOARD_JS = String.raw`
     const t = token();
     if (t) hd.authorization = 'Bearer ' + t;
     return hd;
-  }
-
-  function fmtRate(bps) {
-    if (bps >= 1e9) return (bps / 1e9).toFixed(1) + ' GB/s';
-    if (bps >= 1e6) return (bps / 1e6).toFixed(1) + ' MB/s';
-    if (bps >= 1e3) return (bps / 1e3).toFixed(1) + ' kB/s';
-    return Math.round(bps) + ' B/s';
-  }
-  function fmtCount(n) {
-    if (n >= 1e9) return (n / 1e9).toFixed(1) + 'G';
-    if (n >= 1e6) return (n / 1e6).toFixed(1) + 'M';
-    if (n >= 1e4) return (n / 1e3).toFixed(1) + 'k';
-    return String(n);
-  }
-  function fmtTime(ms) {
-    return new Date(ms).toLocaleTimeString();
-  }
-  function fmtDuration(ms) {
-    const s = Math.max(0, Math.floor(ms / 1000));
-    if (s < 120) return s + ' s';
-    if (s < 7200) return Math.floor(s / 60) + ' min';
-    if (s < 172800) return Math.floor(s / 3600) + ' h';
-    return Math.floor(s / 86400) + ' d';
   }
 
   function setConn(state, text) {

@@ -8,10 +8,11 @@
 // releaseMaster() is explained in engine-release.ts; reload() in engine-reload.ts.
 import { HalbError } from '../core/errors.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
+import type { EngineOptions } from './engine-options.js';
 import type { Logger } from '../core/log.js';
 import { InstanceRunner, type RunnerDeps } from './engine-instance.js';
 import { SocketPool } from './engine-rx.js';
-import { RELEASE_PRIORITY, releaseHoldMs, releaseRefusal } from './engine-release.js';
+import { RELEASE_PRIORITY, relabelForRelease, releaseHoldMs, releaseRefusal } from './engine-release.js';
 import { TrackerBook, type TrackerKindName } from './engine-trackers.js';
 import type {
   EngineEvent, EngineSnapshot, EngineSpec, HostEvent, ReleaseOutcome, VrrpHost,
@@ -26,16 +27,7 @@ import {
 } from './sync-group.js';
 
 
-export interface EngineOptions {
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /**
-   * Awaited before an instance adds its VIPs on becoming MASTER (and so before its GARP):
-   * the new master's conntrack commit must land first (keepalived issue 2254's race).
-   * Adverts are not held. A rejection is logged and the VIPs are added anyway.
-   */
-  readonly beforeVips?: (instance: string) => Promise<void>;
-}
+export type { EngineOptions } from './engine-options.js';
 
 export class VrrpEngine {
   #spec: EngineSpec;
@@ -207,14 +199,7 @@ export class VrrpEngine {
   #stepOne(r: InstanceRunner, ev: VrrpEvent, now: number): void {
     const res = step(r.state, ev, now);
     this.#deadlines.set(r.name, res.nextDeadline);
-    r.apply(res.state, this.#relabel(res.actions));
-  }
-
-  /** During a release the FSM's "Entering BACKUP STATE" reason is the release itself. */
-  #relabel(actions: readonly VrrpAction[]): readonly VrrpAction[] {
-    const why = this.#releasing;
-    if (why === undefined) return actions;
-    return actions.map((a) => (a.kind === 'log' && a.message.endsWith('Entering BACKUP STATE') ? { ...a, reason: why } : a));
+    r.apply(res.state, relabelForRelease(res.actions, this.#releasing));
   }
 
   #applyGroup(res: GroupStepResult): void {
@@ -229,7 +214,7 @@ export class VrrpEngine {
     for (const [name, d] of Object.entries(res.deadlines)) this.#deadlines.set(name, d);
     for (const [name, st] of Object.entries(res.instances)) {
       const r = this.#runners.get(name)!;
-      if (st !== r.state || byMember.has(name)) r.apply(st, this.#relabel(byMember.get(name) ?? []));
+      if (st !== r.state || byMember.has(name)) r.apply(st, relabelForRelease(byMember.get(name) ?? [], this.#releasing));
     }
     for (const ga of res.groupActions) {
       if (ga.kind === 'log') {

@@ -8,6 +8,7 @@
 import { VRRP_PRIO } from './constants.js';
 import type { InstanceRunner } from './engine-instance.js';
 import type { ReleaseOutcome } from './engine-types.js';
+import type { VrrpAction } from './fsm-types.js';
 import { masterDownIntervalUs, usToMs } from './timers.js';
 
 /** The priority a released instance is held at: the lowest a backup can have. */
@@ -33,4 +34,10 @@ export function releaseRefusal(r: InstanceRunner, members: readonly InstanceRunn
 export function releaseHoldMs(r: InstanceRunner, asked: number | undefined): number {
   const f = r.spec.fsm;
   return Math.max(0, asked ?? usToMs(masterDownIntervalUs(f.version, f.priority, f.advertIntCs, f.downTimerAdverts)));
+}
+
+/** During a release the FSM's "Entering BACKUP STATE" reason is the release itself. */
+export function relabelForRelease(actions: readonly VrrpAction[], why: string | undefined): readonly VrrpAction[] {
+  if (why === undefined) return actions;
+  return actions.map((a) => (a.kind === 'log' && a.message.endsWith('Entering BACKUP STATE') ? { ...a, reason: why } : a));
 }
