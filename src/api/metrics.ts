@@ -44,14 +44,19 @@ function statsFamilies(f: Families, prefix: string, what: string, labelNames: re
   };
 }
 
+/** An event loop's delay (mean, p99, max), given in milliseconds, as three gauges in seconds. */
+function lagGauges(f: Families, prefix: string, who: string): (meanMs: number, p99Ms: number, maxMs: number) => void {
+  const [mean, p99, max] = (['mean', 'p99', 'max'] as const).map((k) => f.gauge(`${prefix}_event_loop_lag_${k}_seconds`,
+    `${who} event-loop delay, ${k === 'mean' ? 'mean' : k === 'p99' ? '99th percentile' : 'maximum'}.`));
+  return (meanMs, p99Ms, maxMs) => { mean?.({}, sec(meanMs)); p99?.({}, sec(p99Ms)); max?.({}, sec(maxMs)); };
+}
+
 function buildFamilies(f: Families, vrrpLabel: string): (s: AdminStatus) => void {
   // daemon
   const start = f.gauge('halb_start_time_seconds', 'When the daemon started, in seconds since the Unix epoch.');
   const reloads = f.counter('halb_reloads_total', 'Configuration reloads attempted (SIGHUP, halb ctl reload).');
   const reloadOk = f.gauge('halb_last_reload_success', '1 if the last reload was applied, 0 if it was refused.');
-  const lagMean = f.gauge('halb_event_loop_lag_mean_seconds', 'Main thread event-loop delay, mean.');
-  const lagP99 = f.gauge('halb_event_loop_lag_p99_seconds', 'Main thread event-loop delay, 99th percentile.');
-  const lagMax = f.gauge('halb_event_loop_lag_max_seconds', 'Main thread event-loop delay, maximum.');
+  const lag = lagGauges(f, 'halb', 'Main thread');
   // conntrackd run by halb (halb_conntrack_sync)
   const ctUp = f.gauge('halb_conntrack_sync_up', '1 while the conntrackd halb runs answers, 0 when it is dead, restarting, missing or cannot be configured.', [vrrpLabel, 'state']);
   const ctRestarts = f.counter('halb_conntrack_sync_restarts_total', 'Times conntrackd died or hung and was started again.', [vrrpLabel]);
@@ -88,9 +93,7 @@ function buildFamilies(f: Families, vrrpLabel: string): (s: AdminStatus) => void
   const timersFired = f.counter('halb_vrrp_timers_fired_total', 'VRRP thread timer expiries.');
   const timersLate = f.counter('halb_vrrp_timers_late_total', 'VRRP thread timer expiries that ran late.');
   const timerMaxLate = f.gauge('halb_vrrp_timer_max_late_seconds', 'Largest VRRP timer lateness seen.');
-  const vLagMean = f.gauge('halb_vrrp_event_loop_lag_mean_seconds', 'VRRP thread event-loop delay, mean.');
-  const vLagP99 = f.gauge('halb_vrrp_event_loop_lag_p99_seconds', 'VRRP thread event-loop delay, 99th percentile.');
-  const vLagMax = f.gauge('halb_vrrp_event_loop_lag_max_seconds', 'VRRP thread event-loop delay, maximum.');
+  const vLag = lagGauges(f, 'halb_vrrp', 'VRRP thread');
   // checkers
   const rsl = ['service', 'real_server'];
   const chl = ['service', 'real_server', 'checker', 'target'];
@@ -116,7 +119,7 @@ function buildFamilies(f: Families, vrrpLabel: string): (s: AdminStatus) => void
     start({}, sec(s.daemon.startedAt));
     reloads({}, s.daemon.reloads);
     if (s.daemon.lastReload !== undefined) reloadOk({}, s.daemon.lastReload.applied ? 1 : 0);
-    lagMean({}, sec(s.eventLoopLagMs.mean)); lagP99({}, sec(s.eventLoopLagMs.p99)); lagMax({}, sec(s.eventLoopLagMs.max));
+    lag(s.eventLoopLagMs.mean, s.eventLoopLagMs.p99, s.eventLoopLagMs.max);
 
     const ct = s.daemon.conntrackSync;
     if (ct !== undefined) {
@@ -153,7 +156,7 @@ function buildFamilies(f: Families, vrrpLabel: string): (s: AdminStatus) => void
       }
       for (const [reason, n] of Object.entries(v.engine.unattributedDrops)) unattributed({ reason }, n);
       timersFired({}, v.engine.timers.fired); timersLate({}, v.engine.timers.late); timerMaxLate({}, sec(v.engine.timers.maxLateMs));
-      vLagMean({}, sec(v.engine.eventLoop.meanMs)); vLagP99({}, sec(v.engine.eventLoop.p99Ms)); vLagMax({}, sec(v.engine.eventLoop.maxMs));
+      vLag(v.engine.eventLoop.meanMs, v.engine.eventLoop.p99Ms, v.engine.eventLoop.maxMs);
     }
 
     const h = healthStatus(s);

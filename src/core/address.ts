@@ -123,3 +123,11 @@ export function addrKey(text: string): string {
   const b = ipBytes(text);
   return b === undefined ? `s:${text}` : Buffer.from(b).toString('hex');
 }
+
+/** A multicast address: 224.0.0.0/4 or ff00::/8. */
+export function isMulticastAddress(text: string): boolean {
+  const a = parseAddress(text);
+  if (a === undefined) return false;
+  const first = a.bytes[0] ?? 0;
+  return a.family === 4 ? first >= 224 && first <= 239 : first === 0xff;
+}

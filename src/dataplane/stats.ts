@@ -43,6 +43,22 @@ export class Counters implements CounterValues {
   }
 }
 
+/** One packet of `bytes` from a client, counted on its service and on its real server, as IPVS counts both. */
+export function countIn(svc: Counters, dest: Counters, bytes: number): void {
+  svc.inPkts++;
+  svc.inBytes += bytes;
+  dest.inPkts++;
+  dest.inBytes += bytes;
+}
+
+/** One packet of `bytes` from a real server back to its client. */
+export function countOut(svc: Counters, dest: Counters, bytes: number): void {
+  svc.outPkts++;
+  svc.outBytes += bytes;
+  dest.outPkts++;
+  dest.outBytes += bytes;
+}
+
 export interface Rates {
   readonly cps: number;
   readonly inPps: number;

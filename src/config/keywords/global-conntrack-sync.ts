@@ -5,6 +5,7 @@
 // (docs/conntrack-sync.md). keepalived 2.2.7 reads the keyword as unknown and ignores it,
 // so one file still serves both. Options are parsed in lvs_sync_daemon's manner.
 import { isIP } from 'node:net';
+import { isMulticastAddress } from '../../core/address.js';
 import type { ConntrackSyncConf, GlobalDefs } from '../model/global.js';
 import type { KeywordTable, Parser } from '../parser.js';
 import type { Stmt } from '../lexer.js';
@@ -14,15 +15,6 @@ import { normaliseAddr, readInt } from '../readers.js';
 export const CONNTRACK_SYNC_DEFAULTS = { group: '225.0.0.50', port: 3780, binary: 'conntrackd' } as const;
 
 const IFNAMSIZ = 16;
-
-function isMulticast(a: string): boolean {
-  const fam = isIP(a);
-  if (fam === 4) {
-    const first = Number(a.split('.')[0]);
-    return first >= 224 && first <= 239;
-  }
-  return fam === 6 && a.toLowerCase().startsWith('ff');
-}
 
 function parse(g: GlobalDefs, s: Stmt, p: Parser): void {
   const kw = s.words[0];
@@ -57,7 +49,7 @@ function parse(g: GlobalDefs, s: Stmt, p: Parser): void {
         else c.peer = normaliseAddr(v, 4);
         break;
       case 'group':
-        if (isIP(v) !== 4 || !isMulticast(v)) p.diag.error(s.pos, `Invalid halb_conntrack_sync group (${v}): expected an IPv4 multicast address - ignoring`, kw);
+        if (isIP(v) !== 4 || !isMulticastAddress(v)) p.diag.error(s.pos, `Invalid halb_conntrack_sync group (${v}): expected an IPv4 multicast address - ignoring`, kw);
         else c.group = normaliseAddr(v, 4);
         break;
       case 'port': {

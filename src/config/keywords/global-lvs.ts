@@ -1,6 +1,7 @@
 // global_defs keywords of the LVS side: the IPVS sync daemon, IPVS timeouts, flushing and
 // the nftables table for virtual_server_group fwmarks (keepalived/core/global_parser.c).
 import { isIP } from 'node:net';
+import { isMulticastAddress } from '../../core/address.js';
 import type { GlobalDefs, LvsSyncDaemon } from '../model/global.js';
 import type { KeywordTable, Parser } from '../parser.js';
 import type { Stmt } from '../lexer.js';
@@ -9,15 +10,6 @@ import { needArg, optBool } from './kw-util.js';
 
 const LVS_MAX_TIMEOUT = 86400 * 31;
 const IP_VS_IFNAME_MAXLEN = 16;
-
-function isMulticast(a: string): boolean {
-  const fam = isIP(a);
-  if (fam === 4) {
-    const first = Number(a.split('.')[0]);
-    return first >= 224 && first <= 239;
-  }
-  return fam === 6 && a.toLowerCase().startsWith('ff');
-}
 
 function syncDaemon(g: GlobalDefs, s: Stmt, p: Parser): void {
   if (g.lvsSyncDaemon !== undefined) {
@@ -77,7 +69,7 @@ function syncDaemon(g: GlobalDefs, s: Stmt, p: Parser): void {
       case 'group': {
         const a = s.words[i + 1] as string;
         if (isIP(a) === 0) p.diag.error(s.pos, `Invalid lvs_sync_daemon group (${a}) - ignoring`, s.words[0]);
-        else if (!isMulticast(a)) p.diag.error(s.pos, `lvs_sync_daemon group address ${a} is not multicast - ignoring`, s.words[0]);
+        else if (!isMulticastAddress(a)) p.diag.error(s.pos, `lvs_sync_daemon group address ${a} is not multicast - ignoring`, s.words[0]);
         else d.group = normaliseAddr(a, isIP(a) as 4 | 6);
         i++;
         continue;

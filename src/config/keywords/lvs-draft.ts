@@ -5,7 +5,7 @@ import type { SourcePos } from '../diagnostics.js';
 import type { Family, ScriptSpec } from '../readers.js';
 import { trio } from './lvs-addr.js';
 import type {
-  Checker, CheckerTiming, ConnectOptions, Forwarding, LvsProtocol, LvsScheduler, SchedulerFlags, VsKey,
+  Checker, CheckerTiming, ConnectOptions, Forwarding, LvsProtocol, LvsScheduler, SchedulerFlags, VsKey, VsSettings,
 } from '../model/lvs.js';
 
 /** Connection options as written; the real server fills the gaps. */
@@ -83,29 +83,14 @@ export interface SorryDraft {
   inhibitOnFailure: boolean;
 }
 
-export interface VsDraft {
+export interface VsDraft extends VsSettings {
   readonly pos: SourcePos;
   readonly key: VsKey;
   family?: Family;
-  protocol?: LvsProtocol;
   scheduler?: LvsScheduler;
   readonly flags: SchedulerFlags;
   forwarding?: Forwarding;
-  persistenceTimeoutMs: number;
-  persistenceGranularity?: number;
-  persistenceEngine?: string;
-  haSuspend: boolean;
-  alpha: boolean;
-  omega: boolean;
-  quorum: number;
-  hysteresis: number;
-  quorumUp?: ScriptSpec;
-  quorumDown?: ScriptSpec;
-  weight: number;
-  virtualhost?: string;
   smtpAlert?: boolean;
-  snmpName?: string;
-  inhibitOnFailure: boolean;
   delayLoopMs: number;
   connectTimeoutMs: number;
   retry?: number;

@@ -2,8 +2,7 @@
 // rs_* handlers). Values left unset are inherited when the virtual server closes.
 import type { KeepalivedConfig } from '../model/index.js';
 import type { SourcePos } from '../diagnostics.js';
-import type { Stmt } from '../lexer.js';
-import type { Handler, KeywordTable, Parser } from '../parser.js';
+import type { Handler, KeywordTable } from '../parser.js';
 import { skipBlock, tableBlock } from '../parser.js';
 import { readScript } from '../readers.js';
 import { checkerKeywords } from './checkers/index.js';
@@ -11,12 +10,8 @@ import { portWord, stoSockaddr } from './lvs-addr.js';
 import { parseForwarding } from './lvs-forwarding.js';
 import type { RsDraft, VsDraft } from './lvs-draft.js';
 import { blockEnd, vsGroupName } from './lvs-draft.js';
-import { LIMITS, readFlag, readTimer, readUnsigned, need } from './lvs-values.js';
-
-function invalid(s: Stmt, p: Parser, msg: string): void {
-  // A missing value was already reported (fatally) by the reader.
-  if (s.words[1] !== undefined) p.diag.error(s.pos, msg, s.words[0]);
-}
+import { invalidValue, timingKeywords } from './lvs-timing.js';
+import { LIMITS, readFlag, readUnsigned, need } from './lvs-values.js';
 
 function rsKeywords(cfg: KeepalivedConfig, vs: VsDraft, rs: RsDraft): KeywordTable {
   const script = (which: 'notifyUp' | 'notifyDown', kw: string): Handler => (s, p) => {
@@ -35,7 +30,7 @@ function rsKeywords(cfg: KeepalivedConfig, vs: VsDraft, rs: RsDraft): KeywordTab
   return {
     weight: (s, p) => {
       const v = readUnsigned(s, p, 1, 0, LIMITS.INT_MAX);
-      if (v === undefined) invalid(s, p, `Real server weight ${s.words[1]} is outside range 0-${LIMITS.INT_MAX}`);
+      if (v === undefined) invalidValue(s, p, `Real server weight ${s.words[1]} is outside range 0-${LIMITS.INT_MAX}`);
       else rs.weight = v;
     },
     lvs_method: (s, p) => {
@@ -44,43 +39,19 @@ function rsKeywords(cfg: KeepalivedConfig, vs: VsDraft, rs: RsDraft): KeywordTab
     },
     uthreshold: (s, p) => {
       const v = readUnsigned(s, p, 1, 0, LIMITS.UINT_MAX);
-      if (v === undefined) invalid(s, p, `Invalid real_server uthreshold '${s.words[1]}' - ignoring`);
+      if (v === undefined) invalidValue(s, p, `Invalid real_server uthreshold '${s.words[1]}' - ignoring`);
       else rs.upperThreshold = v;
     },
     lthreshold: (s, p) => {
       const v = readUnsigned(s, p, 1, 0, LIMITS.UINT_MAX);
-      if (v === undefined) invalid(s, p, `Invalid real_server lthreshold '${s.words[1]}' - ignoring`);
+      if (v === undefined) invalidValue(s, p, `Invalid real_server lthreshold '${s.words[1]}' - ignoring`);
       else rs.lowerThreshold = v;
     },
     inhibit_on_failure: flag((v) => { rs.inhibitOnFailure = v; }, (w) => `Invalid inhibit_on_failure parameter ${w}`),
     notify_up: script('notifyUp', 'notify_up'),
     notify_down: script('notifyDown', 'notify_down'),
     alpha: flag((v) => { rs.alpha = v; }, (w) => `Invalid alpha parameter ${w}`),
-    retry: (s, p) => {
-      const v = readUnsigned(s, p, 1, 1, LIMITS.UINT_MAX);
-      if (v === undefined) invalid(s, p, `retry value invalid - ${s.words[1]}`);
-      else rs.retry = v;
-    },
-    delay_before_retry: (s, p) => {
-      const v = readTimer(s, p, 1, 0n, 0n);
-      if (v === undefined) invalid(s, p, `real server delay_before_retry '${s.words[1]}' invalid - ignoring`);
-      else rs.delayBeforeRetryMs = v;
-    },
-    warmup: (s, p) => {
-      const v = readTimer(s, p, 1, 0n, 0n);
-      if (v === undefined) invalid(s, p, `real server warmup '${s.words[1]}' invalid - ignoring`);
-      else rs.warmupMs = v;
-    },
-    connect_timeout: (s, p) => {
-      const v = readTimer(s, p, 1, 1n, BigInt(LIMITS.UINT_MAX));
-      if (v === undefined) invalid(s, p, `real server connect_timeout ${s.words[1]} invalid - ignoring`);
-      else rs.connectTimeoutMs = v;
-    },
-    delay_loop: (s, p) => {
-      const v = readTimer(s, p, 1, 1n, 0n);
-      if (v === undefined) invalid(s, p, `real server delay_loop '${s.words[1]}' invalid - ignoring`);
-      else rs.delayLoopMs = v;
-    },
+    ...timingKeywords(rs, 'real server'),
     smtp_alert: flag((v) => { rs.smtpAlert = v; }, (w) => `Invalid real_server smtp_alert parameter ${w}`),
     virtualhost: (s, p) => {
       if (s.words[1] === undefined) p.diag.error(s.pos, 'real server virtualhost missing', s.words[0]);

@@ -14,16 +14,13 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DELAY_LOOP_MS, DEFAULT_PERSISTENCE_MS, blockEnd, emptyFlags, vsGroupName,
 } from './lvs-draft.js';
 import { finishVirtualServer } from './lvs-resolve.js';
-import { LIMITS, need, parseUnsigned, readFlag, readTimer, readUnsigned } from './lvs-values.js';
+import { LIMITS, need, parseUnsigned, readFlag, readUnsigned } from './lvs-values.js';
+import { invalidValue, timingKeywords } from './lvs-timing.js';
 import { realServerHandler } from './real-server.js';
 
 /** IPVS's limit on persistence_timeout (LVS_MAX_TIMEOUT, 31 days) and on a PE name. */
 const MAX_PERSISTENCE_S = 2_678_400;
 const PE_NAME_MAX = 15;
-
-function invalid(s: Stmt, p: Parser, msg: string): void {
-  if (s.words[1] !== undefined) p.diag.error(s.pos, msg, s.words[0]);
-}
 
 /** inet_aton(): `a`, `a.b`, `a.b.c` or `a.b.c.d`, the last part filling the remaining bytes. */
 function ipv4Mask(text: string): number | undefined {
@@ -113,31 +110,7 @@ function vsKeywords(cfg: KeepalivedConfig, vs: VsDraft): KeywordTable {
       }
       vs.family = fam;
     },
-    retry: (s, p) => {
-      const v = readUnsigned(s, p, 1, 1, LIMITS.UINT_MAX);
-      if (v === undefined) invalid(s, p, `retry value invalid - ${s.words[1]}`);
-      else vs.retry = v;
-    },
-    delay_before_retry: (s, p) => {
-      const v = readTimer(s, p, 1, 0n, 0n);
-      if (v === undefined) invalid(s, p, `virtual server delay before retry '${s.words[1]}' invalid - ignoring`);
-      else vs.delayBeforeRetryMs = v;
-    },
-    warmup: (s, p) => {
-      const v = readTimer(s, p, 1, 0n, 0n);
-      if (v === undefined) invalid(s, p, `virtual server warmup '${s.words[1]}' invalid - ignoring`);
-      else vs.warmupMs = v;
-    },
-    connect_timeout: (s, p) => {
-      const v = readTimer(s, p, 1, 1n, BigInt(LIMITS.UINT_MAX));
-      if (v === undefined) invalid(s, p, `virtual server connect_timeout ${s.words[1]} invalid - ignoring`);
-      else vs.connectTimeoutMs = v;
-    },
-    delay_loop: (s, p) => {
-      const v = readTimer(s, p, 1, 1n, 0n);
-      if (v === undefined) invalid(s, p, `virtual server delay loop '${s.words[1]}' invalid - ignoring`);
-      else vs.delayLoopMs = v;
-    },
+    ...timingKeywords(vs, 'virtual server'),
     // keepalived ignores any argument of these four keywords.
     inhibit_on_failure: () => { vs.inhibitOnFailure = true; },
     ha_suspend: () => { vs.haSuspend = true; },
@@ -203,12 +176,12 @@ function vsKeywords(cfg: KeepalivedConfig, vs: VsDraft): KeywordTable {
     },
     hysteresis: (s, p) => {
       const v = readUnsigned(s, p, 1, 0, LIMITS.UINT_MAX);
-      if (v === undefined) invalid(s, p, `Hysteresis ${s.words[1]} must be in [0, ${LIMITS.UINT_MAX}] - ignoring`);
+      if (v === undefined) invalidValue(s, p, `Hysteresis ${s.words[1]} must be in [0, ${LIMITS.UINT_MAX}] - ignoring`);
       else vs.hysteresis = v;
     },
     weight: (s, p) => {
       const v = readUnsigned(s, p, 1, 1, LIMITS.INT_MAX);
-      if (v === undefined) invalid(s, p, `Virtual server weight ${s.words[1]} is outside range 1-${LIMITS.INT_MAX}`);
+      if (v === undefined) invalidValue(s, p, `Virtual server weight ${s.words[1]} is outside range 1-${LIMITS.INT_MAX}`);
       else vs.weight = v;
     },
     sorry_server: (s, p) => {

@@ -130,19 +130,10 @@ export interface RealServer extends CheckerDefaults {
 /** keepalived defaults a validation pass fills in (and reports), kept so tools can show them. */
 export type LvsDefaulted = 'protocol' | 'scheduler' | 'method';
 
-export interface VirtualServer extends CheckerDefaults {
-  readonly pos: SourcePos;
-  readonly key: VsKey;
-  /** keepalived's label (FMT_VS): `[192.0.2.1]:tcp:80`, `FWM 5`, `[group]:0`. */
-  label: string;
-  /** Address family: the VIP's, `ip_family`, or taken from the real servers (fwmark). */
-  family?: IpFamily;
+/** What a virtual_server block sets that the parser's draft and the model share as is. */
+export interface VsSettings {
   /** Absent for fwmark services, where IPVS ignores it. */
   protocol?: LvsProtocol;
-  scheduler: LvsScheduler;
-  flags: SchedulerFlags;
-  /** Default forwarding of the real servers (lvs_method / lb_kind), NAT if unset. */
-  forwarding: Forwarding;
   /** 0 = not persistent. */
   persistenceTimeoutMs: number;
   /** Prefix length clients are grouped by (from a netmask for IPv4); absent = /32 or /128. */
@@ -158,9 +149,22 @@ export interface VirtualServer extends CheckerDefaults {
   /** Default weight of the real servers. */
   weight: number;
   virtualhost?: string;
-  smtpAlert: boolean;
   snmpName?: string;
   inhibitOnFailure: boolean;
+}
+
+export interface VirtualServer extends CheckerDefaults, VsSettings {
+  readonly pos: SourcePos;
+  readonly key: VsKey;
+  /** keepalived's label (FMT_VS): `[192.0.2.1]:tcp:80`, `FWM 5`, `[group]:0`. */
+  label: string;
+  /** Address family: the VIP's, `ip_family`, or taken from the real servers (fwmark). */
+  family?: IpFamily;
+  scheduler: LvsScheduler;
+  flags: SchedulerFlags;
+  /** Default forwarding of the real servers (lvs_method / lb_kind), NAT if unset. */
+  forwarding: Forwarding;
+  smtpAlert: boolean;
   sorryServer?: SorryServer;
   realServers: RealServer[];
   /** Which of protocol / scheduler / method keepalived's defaults supplied. */

@@ -17,6 +17,7 @@
 
 import net from 'node:net';
 import type { ConnState, ConnectionSnapshot } from '../dataplane.js';
+import { countIn, countOut } from '../stats.js';
 import { TrackedConn } from './conn-table.js';
 import type { ProxyContext } from './context.js';
 import type { Template } from './persistence.js';
@@ -180,12 +181,7 @@ function onClientData(this: ProxySocket, chunk: Buffer): void {
   const n = chunk.length;
   c.last = c.ctx.now;
   c.moved += n;
-  const s = c.svc.counters;
-  s.inPkts++;
-  s.inBytes += n;
-  const d = c.dest.counters;
-  d.inPkts++;
-  d.inBytes += n;
+  countIn(c.svc.counters, c.dest.counters, n);
   if (!c.backend!.write(chunk)) this.pause();
 }
 
@@ -195,12 +191,7 @@ function onBackendData(this: ProxySocket, chunk: Buffer): void {
   const n = chunk.length;
   c.last = c.ctx.now;
   c.moved += n;
-  const s = c.svc.counters;
-  s.outPkts++;
-  s.outBytes += n;
-  const d = c.dest.counters;
-  d.outPkts++;
-  d.outBytes += n;
+  countOut(c.svc.counters, c.dest.counters, n);
   if (!c.client.write(chunk)) this.pause();
 }
 

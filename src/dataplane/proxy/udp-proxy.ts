@@ -6,6 +6,7 @@
 
 import dgram from 'node:dgram';
 import type { ConnectionSnapshot } from '../dataplane.js';
+import { countIn, countOut } from '../stats.js';
 import { TrackedConn } from './conn-table.js';
 import type { ProxyContext } from './context.js';
 import type { Template } from './persistence.js';
@@ -123,12 +124,7 @@ export class UdpListener {
     }
     f.last = this.ctx.now;
     const n = msg.length;
-    const s = this.svc.counters;
-    s.inPkts++;
-    s.inBytes += n;
-    const d = f.dest.counters;
-    d.inPkts++;
-    d.inBytes += n;
+    countIn(this.svc.counters, f.dest.counters, n);
     f.send(msg);
   }
 
@@ -163,12 +159,7 @@ function onFlowMessage(this: FlowSocket, msg: Buffer): void {
   const l = f.listener;
   f.last = l.ctx.now;
   const n = msg.length;
-  const s = l.svc.counters;
-  s.outPkts++;
-  s.outBytes += n;
-  const d = f.dest.counters;
-  d.outPkts++;
-  d.outBytes += n;
+  countOut(l.svc.counters, f.dest.counters, n);
   l.socket.send(msg, f.clientPort, f.clientAddress);
 }
 

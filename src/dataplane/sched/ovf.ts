@@ -4,21 +4,12 @@
 // activeconns > weight, so it still takes the connection that brings it to
 // activeconns == weight + 1. The first in pool order wins a tie.
 import type { DestView, SchedRequest, Scheduler } from './types.js';
-import { activeOf, isOverloaded, weightOf } from './pool.js';
+import { activeOf, firstBest, isOverloaded, weightOf } from './pool.js';
 
 export class WeightedOverflowScheduler implements Scheduler {
   readonly name = 'ovf' as const;
   pick(dests: readonly DestView[], _req?: SchedRequest): DestView | undefined {
-    let best: DestView | undefined;
-    let hw = 0;
-    for (const d of dests) {
-      const w = weightOf(d);
-      if (isOverloaded(d) || activeOf(d) > w || w === 0) continue;
-      if (best === undefined || w > hw) {
-        best = d;
-        hw = w;
-      }
-    }
-    return best;
+    return firstBest(dests, (d) => !isOverloaded(d) && activeOf(d) <= weightOf(d) && weightOf(d) !== 0,
+      weightOf, (w, hw) => w > hw);
   }
 }

@@ -41,6 +41,28 @@ export function connOverhead(d: DestView): number {
   return count(d.activeConns) * 256 + count(d.inactiveConns);
 }
 
+/**
+ * The kernel schedulers' scan (fo, ovf, lc): among the servers `eligible` allows, the
+ * one whose score `better` prefers to every earlier one; the first in pool order wins
+ * a tie, as a strict comparison in C's loops does.
+ */
+export function firstBest(
+  dests: readonly DestView[], eligible: (d: DestView) => boolean, score: (d: DestView) => number,
+  better: (candidate: number, best: number) => boolean,
+): DestView | undefined {
+  let best: DestView | undefined;
+  let bestScore = 0;
+  for (const d of dests) {
+    if (!eligible(d)) continue;
+    const sc = score(d);
+    if (best === undefined || better(sc, bestScore)) {
+      best = d;
+      bestScore = sc;
+    }
+  }
+  return best;
+}
+
 export function gcd(a: number, b: number): number {
   let x = a;
   let y = b;
