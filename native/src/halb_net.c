@@ -9,6 +9,7 @@
  * names CAP_NET_RAW.
  */
 #include <node_api.h>
+#include "halb_errno.h"
 #include <uv.h>
 #include <errno.h>
 #include <string.h>
@@ -25,23 +26,6 @@
 #include <stddef.h>
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "N-API call failed: " #call); return NULL; } } while (0)
-
-static napi_value throw_errno(napi_env env, const char *syscall, int err) {
-  napi_value msg, code, sc, error;
-  char buf[256];
-  const char *name = strerrorname_np(err);
-  snprintf(buf, sizeof buf, "%s failed: %s (%s)", syscall, strerror(err), name ? name : "?");
-  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &msg);
-  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
-  napi_create_error(env, code, msg, &error);
-  napi_set_named_property(env, error, "syscall", sc);
-  napi_value errnum;
-  napi_create_int32(env, err, &errnum);
-  napi_set_named_property(env, error, "errno", errnum);
-  napi_throw(env, error);
-  return NULL;
-}
 
 static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
   size_t argc = want;
@@ -76,7 +60,7 @@ static napi_value js_socket(napi_env env, napi_callback_info info) {
   if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &domain) || get_i32(env, argv[1], &type) ||
       get_i32(env, argv[2], &proto)) return NULL;
   int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
-  if (fd < 0) return throw_errno(env, "socket", errno);
+  if (fd < 0) return halb_throw_errno(env, "socket", errno);
   CHECK(napi_create_int32(env, fd, &ret));
   return ret;
 }
@@ -85,7 +69,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int32_t fd;
   if (get_args(env, info, 1, argv) || get_i32(env, argv[0], &fd)) return NULL;
-  if (close(fd) < 0) return throw_errno(env, "close", errno);
+  if (close(fd) < 0) return halb_throw_errno(env, "close", errno);
   return NULL;
 }
 
@@ -95,7 +79,7 @@ static napi_value js_setsockopt_int(napi_env env, napi_callback_info info) {
   int32_t fd, level, name, value;
   if (get_args(env, info, 4, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[1], &level) ||
       get_i32(env, argv[2], &name) || get_i32(env, argv[3], &value)) return NULL;
-  if (setsockopt(fd, level, name, &value, sizeof value) < 0) return throw_errno(env, "setsockopt", errno);
+  if (setsockopt(fd, level, name, &value, sizeof value) < 0) return halb_throw_errno(env, "setsockopt", errno);
   return NULL;
 }
 
@@ -107,7 +91,7 @@ static napi_value js_getsockopt_int(napi_env env, napi_callback_info info) {
   socklen_t len = sizeof value;
   if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[1], &level) ||
       get_i32(env, argv[2], &name)) return NULL;
-  if (getsockopt(fd, level, name, &value, &len) < 0) return throw_errno(env, "getsockopt", errno);
+  if (getsockopt(fd, level, name, &value, &len) < 0) return halb_throw_errno(env, "getsockopt", errno);
   CHECK(napi_create_int32(env, value, &ret));
   return ret;
 }
@@ -119,7 +103,7 @@ static napi_value js_bind_to_device(napi_env env, napi_callback_info info) {
   char ifname[IFNAMSIZ];
   if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[1], ifname, sizeof ifname)) return NULL;
   if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) < 0)
-    return throw_errno(env, "setsockopt(SO_BINDTODEVICE)", errno);
+    return halb_throw_errno(env, "setsockopt(SO_BINDTODEVICE)", errno);
   return NULL;
 }
 
@@ -128,7 +112,7 @@ static napi_value js_if_nametoindex(napi_env env, napi_callback_info info) {
   char ifname[IFNAMSIZ];
   if (get_args(env, info, 1, argv) || get_str(env, argv[0], ifname, sizeof ifname)) return NULL;
   unsigned idx = if_nametoindex(ifname);
-  if (idx == 0) return throw_errno(env, "if_nametoindex", errno);
+  if (idx == 0) return halb_throw_errno(env, "if_nametoindex", errno);
   CHECK(napi_create_uint32(env, idx, &ret));
   return ret;
 }
@@ -161,8 +145,8 @@ static napi_value js_bind_addr(napi_env env, napi_callback_info info) {
   socklen_t len;
   if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[1], addr, sizeof addr) ||
       get_i32(env, argv[2], &scope)) return NULL;
-  if (fill_sockaddr(addr, (uint32_t)scope, &ss, &len) < 0) return throw_errno(env, "inet_pton", EINVAL);
-  if (bind(fd, (struct sockaddr *)&ss, len) < 0) return throw_errno(env, "bind", errno);
+  if (fill_sockaddr(addr, (uint32_t)scope, &ss, &len) < 0) return halb_throw_errno(env, "inet_pton", EINVAL);
+  if (bind(fd, (struct sockaddr *)&ss, len) < 0) return halb_throw_errno(env, "bind", errno);
   return NULL;
 }
 
@@ -182,16 +166,16 @@ static napi_value js_membership(napi_env env, napi_callback_info info) {
   if (inet_pton(AF_INET, group, &m4.imr_multiaddr) == 1) {
     m4.imr_ifindex = ifindex;
     if (setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &m4, sizeof m4) < 0)
-      return throw_errno(env, join ? "setsockopt(IP_ADD_MEMBERSHIP)" : "setsockopt(IP_DROP_MEMBERSHIP)", errno);
+      return halb_throw_errno(env, join ? "setsockopt(IP_ADD_MEMBERSHIP)" : "setsockopt(IP_DROP_MEMBERSHIP)", errno);
     return NULL;
   }
   if (inet_pton(AF_INET6, group, &m6.ipv6mr_multiaddr) == 1) {
     m6.ipv6mr_interface = (unsigned)ifindex;
     if (setsockopt(fd, IPPROTO_IPV6, join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, &m6, sizeof m6) < 0)
-      return throw_errno(env, join ? "setsockopt(IPV6_ADD_MEMBERSHIP)" : "setsockopt(IPV6_DROP_MEMBERSHIP)", errno);
+      return halb_throw_errno(env, join ? "setsockopt(IPV6_ADD_MEMBERSHIP)" : "setsockopt(IPV6_DROP_MEMBERSHIP)", errno);
     return NULL;
   }
-  return throw_errno(env, "inet_pton", EINVAL);
+  return halb_throw_errno(env, "inet_pton", EINVAL);
 }
 
 /* multicastIf4(fd, ifindex) — IP_MULTICAST_IF with ip_mreqn, so adverts leave on the VRRP interface. */
@@ -202,7 +186,7 @@ static napi_value js_mcast_if4(napi_env env, napi_callback_info info) {
   struct ip_mreqn m;
   memset(&m, 0, sizeof m);
   m.imr_ifindex = ifindex;
-  if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) < 0) return throw_errno(env, "setsockopt(IP_MULTICAST_IF)", errno);
+  if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) < 0) return halb_throw_errno(env, "setsockopt(IP_MULTICAST_IF)", errno);
   return NULL;
 }
 
@@ -218,9 +202,9 @@ static napi_value js_send_to(napi_env env, napi_callback_info info) {
   if (get_args(env, info, 4, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[2], addr, sizeof addr) ||
       get_i32(env, argv[3], &ifindex)) return NULL;
   if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) { napi_throw_type_error(env, NULL, "expected a Buffer"); return NULL; }
-  if (fill_sockaddr(addr, (uint32_t)ifindex, &ss, &slen) < 0) return throw_errno(env, "inet_pton", EINVAL);
+  if (fill_sockaddr(addr, (uint32_t)ifindex, &ss, &slen) < 0) return halb_throw_errno(env, "inet_pton", EINVAL);
   ssize_t n = sendto(fd, data, len, 0, (struct sockaddr *)&ss, slen);
-  if (n < 0) return throw_errno(env, "sendto", errno);
+  if (n < 0) return halb_throw_errno(env, "sendto", errno);
   CHECK(napi_create_int64(env, n, &ret));
   return ret;
 }
@@ -243,7 +227,7 @@ static napi_value js_send_packet(napi_env env, napi_callback_info info) {
   sll.sll_halen = 6;
   memcpy(sll.sll_addr, mac, 6);
   ssize_t n = sendto(fd, data, len, 0, (struct sockaddr *)&sll, sizeof sll);
-  if (n < 0) return throw_errno(env, "sendto(AF_PACKET)", errno);
+  if (n < 0) return halb_throw_errno(env, "sendto(AF_PACKET)", errno);
   CHECK(napi_create_int64(env, n, &ret));
   return ret;
 }
@@ -260,7 +244,7 @@ static napi_value js_send_netlink(napi_env env, napi_callback_info info) {
   memset(&nl, 0, sizeof nl);
   nl.nl_family = AF_NETLINK;
   ssize_t n = sendto(fd, data, len, 0, (struct sockaddr *)&nl, sizeof nl);
-  if (n < 0) return throw_errno(env, "sendto(AF_NETLINK)", errno);
+  if (n < 0) return halb_throw_errno(env, "sendto(AF_NETLINK)", errno);
   CHECK(napi_create_int64(env, n, &ret));
   return ret;
 }
@@ -274,7 +258,7 @@ static napi_value js_bind_netlink(napi_env env, napi_callback_info info) {
   memset(&nl, 0, sizeof nl);
   nl.nl_family = AF_NETLINK;
   nl.nl_groups = (uint32_t)groups;
-  if (bind(fd, (struct sockaddr *)&nl, sizeof nl) < 0) return throw_errno(env, "bind(AF_NETLINK)", errno);
+  if (bind(fd, (struct sockaddr *)&nl, sizeof nl) < 0) return halb_throw_errno(env, "bind(AF_NETLINK)", errno);
   return NULL;
 }
 
@@ -313,7 +297,7 @@ static napi_value js_recv_msg(napi_env env, napi_callback_info info) {
       napi_get_null(env, &nul);
       return nul;
     }
-    return throw_errno(env, "recvmsg", errno);
+    return halb_throw_errno(env, "recvmsg", errno);
   }
   CHECK(napi_create_object(env, &obj));
   set_int(env, obj, "bytes", n);
@@ -406,14 +390,14 @@ static napi_value js_poll_start(napi_env env, napi_callback_info info) {
   uv_loop_t *loop;
   CHECK(napi_get_uv_event_loop(env, &loop));
   poll_ctx *p = calloc(1, sizeof *p);
-  if (p == NULL) return throw_errno(env, "calloc", ENOMEM);
+  if (p == NULL) return halb_throw_errno(env, "calloc", ENOMEM);
   p->env = env;
   CHECK(napi_create_reference(env, argv[1], 1, &p->callback));
   int r = uv_poll_init(loop, &p->handle, fd);
-  if (r < 0) { napi_delete_reference(env, p->callback); free(p); return throw_errno(env, "uv_poll_init", -r); }
+  if (r < 0) { napi_delete_reference(env, p->callback); free(p); return halb_throw_errno(env, "uv_poll_init", -r); }
   p->handle.data = p;
   r = uv_poll_start(&p->handle, UV_READABLE, on_poll);
-  if (r < 0) { uv_close((uv_handle_t *)&p->handle, on_poll_closed); return throw_errno(env, "uv_poll_start", -r); }
+  if (r < 0) { uv_close((uv_handle_t *)&p->handle, on_poll_closed); return halb_throw_errno(env, "uv_poll_start", -r); }
   CHECK(napi_add_env_cleanup_hook(env, poll_env_cleanup, p));
   CHECK(napi_create_external(env, p, poll_finalize, NULL, &ext));
   return ext;
@@ -490,14 +474,14 @@ static napi_value js_signal_start(napi_env env, napi_callback_info info) {
   uv_loop_t *loop;
   CHECK(napi_get_uv_event_loop(env, &loop));
   signal_ctx *c = calloc(1, sizeof *c);
-  if (c == NULL) return throw_errno(env, "calloc", ENOMEM);
+  if (c == NULL) return halb_throw_errno(env, "calloc", ENOMEM);
   c->env = env;
   CHECK(napi_create_reference(env, argv[1], 1, &c->callback));
   int r = uv_signal_init(loop, &c->handle);
-  if (r < 0) { napi_delete_reference(env, c->callback); free(c); return throw_errno(env, "uv_signal_init", -r); }
+  if (r < 0) { napi_delete_reference(env, c->callback); free(c); return halb_throw_errno(env, "uv_signal_init", -r); }
   c->handle.data = c;
   r = uv_signal_start(&c->handle, on_signal, signum);
-  if (r < 0) { c->closing = 1; uv_close((uv_handle_t *)&c->handle, on_signal_closed); return throw_errno(env, "uv_signal_start", -r); }
+  if (r < 0) { c->closing = 1; uv_close((uv_handle_t *)&c->handle, on_signal_closed); return halb_throw_errno(env, "uv_signal_start", -r); }
   uv_unref((uv_handle_t *)&c->handle);
   CHECK(napi_add_env_cleanup_hook(env, signal_env_cleanup, c));
   CHECK(napi_create_external(env, c, poll_finalize, NULL, &ext));
@@ -535,17 +519,17 @@ static napi_value js_send_unix_dgram(napi_env env, napi_callback_info info) {
   struct sockaddr_un sa;
   memset(&sa, 0, sizeof sa);
   sa.sun_family = AF_UNIX;
-  if (plen == 0 || plen >= sizeof sa.sun_path) return throw_errno(env, "sendto", EINVAL);
+  if (plen == 0 || plen >= sizeof sa.sun_path) return halb_throw_errno(env, "sendto", EINVAL);
   memcpy(sa.sun_path, path, plen);
   socklen_t salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
   if (path[0] == '@') sa.sun_path[0] = '\0';
   else salen += 1;
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return throw_errno(env, "socket", errno);
+  if (fd < 0) return halb_throw_errno(env, "socket", errno);
   ssize_t n = sendto(fd, data, len, MSG_NOSIGNAL, (struct sockaddr *)&sa, salen);
   int err = errno;
   close(fd);
-  if (n < 0) return throw_errno(env, "sendto", err);
+  if (n < 0) return halb_throw_errno(env, "sendto", err);
   CHECK(napi_create_int32(env, (int32_t)n, &ret));
   return ret;
 }
@@ -572,11 +556,12 @@ static napi_value js_attach_filter(napi_env env, napi_callback_info info) {
     return NULL;
   }
   struct sock_fprog prog = { .len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = data };
-  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) return throw_errno(env, "setsockopt", errno);
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) return halb_throw_errno(env, "setsockopt", errno);
   return NULL;
 }
 
 napi_status halb_shm_register(napi_env env, napi_value exports); /* halb_shm.c */
+napi_status halb_fs_register(napi_env env, napi_value exports); /* halb_fs.c */
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor fns[] = {
@@ -603,6 +588,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
   if (halb_shm_register(env, exports) != napi_ok) return NULL;
+  if (halb_fs_register(env, exports) != napi_ok) return NULL;
   /* The option numbers from this build's headers, so TypeScript never hard-codes them. */
   export_int(env, exports, "AF_INET", AF_INET);
   export_int(env, exports, "AF_INET6", AF_INET6);

@@ -10,6 +10,7 @@
  * Errors throw a JS Error with `code` (errno name) and `syscall`.
  */
 #include <node_api.h>
+#include "halb_errno.h"
 #include <errno.h>
 #include <string.h>
 #include <stdio.h>
@@ -17,20 +18,6 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-
-static napi_value throw_errno(napi_env env, const char *syscall, int err) {
-  napi_value msg, code, sc, error;
-  char buf[256];
-  const char *name = strerrorname_np(err);
-  snprintf(buf, sizeof buf, "%s failed: %s (%s)", syscall, strerror(err), name ? name : "?");
-  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &msg);
-  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
-  napi_create_error(env, code, msg, &error);
-  napi_set_named_property(env, error, "syscall", sc);
-  napi_throw(env, error);
-  return NULL;
-}
 
 static void unmap(napi_env env, void *data, void *hint) {
   (void)env;
@@ -40,11 +27,11 @@ static void unmap(napi_env env, void *data, void *hint) {
 /* Map `fd` shared, whole; the mapping lives as long as the returned ArrayBuffer. */
 static napi_value map_fd(napi_env env, int fd) {
   struct stat st;
-  if (fstat(fd, &st) != 0) return throw_errno(env, "fstat", errno);
-  if (st.st_size <= 0) return throw_errno(env, "mmap", EINVAL);
+  if (fstat(fd, &st) != 0) return halb_throw_errno(env, "fstat", errno);
+  if (st.st_size <= 0) return halb_throw_errno(env, "mmap", EINVAL);
   size_t len = (size_t)st.st_size;
   void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  if (p == MAP_FAILED) return throw_errno(env, "mmap", errno);
+  if (p == MAP_FAILED) return halb_throw_errno(env, "mmap", errno);
   napi_value ab;
   if (napi_create_external_arraybuffer(env, p, len, unmap, (void *)(uintptr_t)len, &ab) != napi_ok) {
     munmap(p, len);
@@ -69,14 +56,14 @@ static int arg_i32(napi_env env, napi_callback_info info, int32_t *out) {
 static napi_value js_create(napi_env env, napi_callback_info info) {
   int32_t bytes;
   if (arg_i32(env, info, &bytes) != 0) return NULL;
-  if (bytes <= 0) return throw_errno(env, "memfd_create", EINVAL);
+  if (bytes <= 0) return halb_throw_errno(env, "memfd_create", EINVAL);
   /* Close-on-exec: only the workers it is handed to (as a stdio fd) get it. */
   int fd = memfd_create("halb-sched", MFD_CLOEXEC);
-  if (fd < 0) return throw_errno(env, "memfd_create", errno);
+  if (fd < 0) return halb_throw_errno(env, "memfd_create", errno);
   if (ftruncate(fd, bytes) != 0) {
     int e = errno;
     close(fd);
-    return throw_errno(env, "ftruncate", e);
+    return halb_throw_errno(env, "ftruncate", e);
   }
   napi_value r;
   napi_create_int32(env, fd, &r);
@@ -93,7 +80,7 @@ static napi_value js_map(napi_env env, napi_callback_info info) {
 static napi_value js_close(napi_env env, napi_callback_info info) {
   int32_t fd;
   if (arg_i32(env, info, &fd) != 0) return NULL;
-  if (close(fd) != 0) return throw_errno(env, "close", errno);
+  if (close(fd) != 0) return halb_throw_errno(env, "close", errno);
   return NULL;
 }
 

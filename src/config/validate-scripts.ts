@@ -12,6 +12,7 @@
 import type { Diagnostics } from './diagnostics.js';
 import { SC, type AccountLookup, type ScriptHost } from './host.js';
 import type { KeepalivedConfig } from './model/index.js';
+import type { NotifyFifo } from './model/global.js';
 import type { NotifySet } from './model/vrrp.js';
 import type { ScriptSpec } from './readers.js';
 
@@ -108,6 +109,25 @@ class Audit {
     return ok;
   }
 
+  /**
+   * A notify FIFO's owner, as global_parser.c notify_fifo() sets it: its own `user
+   * [group]`, else the default script user; a FIFO whose owner cannot be found is ignored.
+   */
+  fifoOwner(f: NotifyFifo, type: '' | 'vrrp_' | 'lvs_'): void {
+    if (f.path === undefined) return;
+    const who = f.user !== undefined ? this.host.lookup(f.user, f.group) : this.#defaultUser();
+    if (who !== undefined && who.ok) {
+      f.owner = { uid: who.uid, gid: who.gid };
+      return;
+    }
+    if (who !== undefined) this.diag.warn(undefined, who.message);
+    this.diag.warn(undefined, f.user !== undefined
+      ? `Invalid user/group for ${type} fifo ${f.path} - ignoring`
+      : `Failed to set default user for ${type} fifo ${f.path} - ignoring`);
+    delete f.path;
+    delete f.script;
+  }
+
   /** A notify slot: approved, or removed. */
   notify<T extends object, K extends keyof T>(holder: T, key: K, what: string): void {
     const spec = holder[key] as ScriptSpec | undefined;
@@ -191,6 +211,10 @@ export function auditScripts(cfg: KeepalivedConfig, diag: Diagnostics, host: Scr
     a.notify(g, 'shutdownScript', 'shutdown');
     a.violation('start/shutdown');
   }
+  const fifos = new Audit(cfg, diag, h);
+  fifos.fifoOwner(g.notifyFifo, '');
+  fifos.fifoOwner(g.vrrpNotifyFifo, 'vrrp_');
+  fifos.fifoOwner(g.lvsNotifyFifo, 'lvs_');
   auditVrrp(new Audit(cfg, diag, h), cfg);
   auditCheck(new Audit(cfg, diag, h), cfg);
 }

@@ -16,6 +16,8 @@ import { ConntrackSync } from './conntrack-sync.js';
 import { IpvsSyncObserver } from './ipvs-sync-observer.js';
 import { DaemonAdmin } from './admin-backend.js';
 import { BgpSide } from './bgp-side.js';
+import { NotifyFifos } from './notify-fifos.js';
+import { runStartStopScript } from './start-stop-scripts.js';
 import { hostScripts, scriptPort } from '../sys/script/runner.js';
 import { releaseNotice } from './release-notice.js';
 import { AdminCommandError, type AdminBackend } from '../api/admin-types.js';
@@ -75,6 +77,7 @@ export class Daemon {
   readonly #bgp: BgpSide;
   readonly #ctSync: ConntrackSync;
   readonly #ipvsSync: IpvsSyncObserver;
+  readonly #fifos: NotifyFifos;
 
   private constructor(opts: DaemonOptions, loaded: LoadResult) {
     this.#opts = opts;
@@ -84,9 +87,11 @@ export class Daemon {
     this.#bgp = new BgpSide(opts.log, opts.controlSocket);
     this.#ctSync = new ConntrackSync({ log: opts.log, fileBase: opts.controlSocket });
     this.#ipvsSync = new IpvsSyncObserver(opts.log);
+    this.#fifos = new NotifyFifos({ log: opts.log.child({ component: 'notify' }), scripts: scriptPort() });
     this.#health = new HealthCoordinator({
       log: opts.log,
       scripts: scriptPort(),
+      fifo: this.#fifos,
       ejectAfter: opts.ejectAfter ?? DEFAULT_EJECT_AFTER,
       onChange: () => this.#scheduleApply(),
       onRealServer: (e) => this.#admin.emit({
@@ -118,6 +123,8 @@ export class Daemon {
     this.#vrrp = run === 'lvs' ? undefined : new VrrpSide({
       log: opts.log,
       onEvent: (ev) => {
+        if (ev.kind === 'notify') this.#fifos.instance(ev.instance, ev.to, ev.priority);
+        else if (ev.kind === 'group-transition' && ev.to !== 'INIT') this.#fifos.group(ev.group, ev.to);
         if (ev.kind === 'transition') {
           this.#ctSync.transition(ev.instance, ev.to);
           this.#admin.emit({ kind: 'vrrp-transition', at: this.#wall(), instance: ev.instance, from: ev.from, to: ev.to, priority: ev.priority, reason: ev.reason });
@@ -165,8 +172,11 @@ export class Daemon {
     if (loaded.diagnostics.some((d) => d.severity === 'fatal')) {
       throw new HalbError('HALB_ERR_CONFIG', `cannot start: ${loaded.diagnostics.filter((d) => d.severity === 'fatal').map((d) => d.message).join('; ')}`);
     }
+    // keepalived runs startup_script before anything else starts, and waits for it.
+    await runStartStopScript('startup', loaded.config.global, scriptPort(), opts.log);
     const d = new Daemon(opts, loaded);
     try {
+      await d.#fifos.apply(loaded.config, d.#sides());
       if (d.#lvs) d.#health.setConfig(loaded.config);
       if (d.#lvs) await d.#bgp.configure(loaded.config);
       await d.#apply(loaded.config, 'start');
@@ -263,6 +273,7 @@ export class Daemon {
         this.#admin.emit({ kind: 'reload', at, applied: false, summary });
         return { applied: false, diagnostics: next.diagnostics, summary };
       }
+      await this.#fifos.apply(next.config, this.#sides());
       if (this.#lvs) this.#health.setConfig(next.config);
       if (this.#lvs) await this.#bgp.configure(next.config);
       let summary = await this.#apply(next.config, 'reload');
@@ -358,7 +369,15 @@ export class Daemon {
     await this.#health.stop();
     await this.#bgp.stop();
     this.#admin.close();
+    await this.#fifos.stop();
     await this.#opts.dataplane.close();
+    // keepalived runs shutdown_script once its VRRP and checker processes are gone.
+    await runStartStopScript('shutdown', this.#loaded.config.global, scriptPort(), this.#log);
     if (this.#opts.pidFile !== undefined) rmSync(this.#opts.pidFile, { force: true });
+  }
+
+  /** Which notify FIFO events this daemon produces (-P / -C run one side). */
+  #sides(): { vrrp: boolean; lvs: boolean } {
+    return { vrrp: this.#vrrp !== undefined, lvs: this.#lvs };
   }
 }

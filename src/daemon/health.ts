@@ -23,6 +23,11 @@ export interface HealthOptions {
   readonly onChange: (why: string) => void;
   /** Every real-server health event, for the admin event stream. */
   readonly onRealServer?: (e: RealServerEvent) => void;
+  /** The notify FIFOs' RS and VS lines, written where the notify scripts run. */
+  readonly fifo?: {
+    realServer(rsLabel: string, vsLabel: string, up: boolean): void;
+    virtualServer(vsLabel: string, up: boolean): void;
+  };
 }
 
 interface RsInfo {
@@ -113,6 +118,7 @@ export class HealthCoordinator {
     this.#o.onRealServer?.(e);
     const info = this.#info.get(e.rsId);
     if (info === undefined || e.alive === e.previous.alive) return;
+    this.#o.fifo?.realServer(info.label, info.vs.label, e.alive);
     const script = e.alive ? info.rs.notifyUp : info.rs.notifyDown;
     if (script !== undefined && this.#notifier !== undefined) {
       void this.#notifier.run(script, `${e.alive ? 'notify_up' : 'notify_down'} for ${info.label}`);
@@ -123,6 +129,7 @@ export class HealthCoordinator {
   /** quorum_up / quorum_down scripts and alerts when a service's quorum changes. */
   quorumChanged(vs: VirtualServer, up: boolean): void {
     this.#o.log.info(`${up ? 'Gained' : 'Lost'} quorum ${vs.quorum}-${vs.hysteresis} for VS ${vs.label}`);
+    this.#o.fifo?.virtualServer(vs.label, up);
     const script = up ? vs.quorumUp : vs.quorumDown;
     if (script !== undefined && this.#notifier !== undefined) void this.#notifier.run(script, `${up ? 'quorum_up' : 'quorum_down'} for ${vs.label}`);
     if (vs.smtpAlert) this.#mail(virtualServerSubject(this.#cfg?.global.routerId ?? '', vs.label, up ? 'UP' : 'DOWN'), `quorum ${up ? 'gained' : 'lost'}`);

@@ -35,6 +35,8 @@ export interface NotifyFifo {
   user?: string;
   group?: string;
   script?: ScriptSpec;
+  /** Who owns the FIFO halb creates: `user [group]`, else the default script user (the script audit fills it in). */
+  owner?: { readonly uid: number; readonly gid: number };
 }
 
 /**

@@ -14,6 +14,7 @@ export interface ScriptRunSpec {
   readonly argv: readonly string[];
   readonly uid?: number;
   readonly gid?: number;
+  /** Infinity: no timeout (the notify FIFO readers). */
   readonly timeoutMs: number;
   readonly env?: NodeJS.ProcessEnv;
   /** Force /bin/sh -c (the audit found no #! / ELF magic); otherwise decided here. */
@@ -97,7 +98,8 @@ export function runScript(spec: ScriptRunSpec, signal?: AbortSignal): Promise<Sc
       killGroup(pid, 'SIGTERM');
       killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
     };
-    termTimer = setTimeout(terminate, spec.timeoutMs);
+    // A notify FIFO's reader runs for the daemon's life (keepalived's TIMER_NEVER): no timer.
+    if (Number.isFinite(spec.timeoutMs)) termTimer = setTimeout(terminate, spec.timeoutMs);
     const onAbort = (): void => terminate();
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted === true) terminate();
