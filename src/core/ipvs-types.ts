@@ -5,6 +5,17 @@
 export type IpvsProtocol = 'TCP' | 'UDP' | 'SCTP';
 
 /** A service's identity: protocol, address and port, or a firewall mark (per family). */
+/**
+ * A tunnelled real server's encapsulation (lvs_method TUN type ipip|gue|gre, IPVS's
+ * IPVS_DEST_ATTR_TUN_TYPE / _TUN_PORT / _TUN_FLAGS, kernel 5.2+): ipip unless said.
+ */
+export interface IpvsTunnel {
+  readonly type: 'ipip' | 'gue' | 'gre';
+  /** Destination UDP port; gue only. */
+  readonly port?: number;
+  readonly checksum: 'nocsum' | 'csum' | 'remcsum';
+}
+
 export type IpvsServiceKey =
   | { readonly family: 4 | 6; readonly protocol: IpvsProtocol; readonly address: string; readonly port: number; readonly fwmark?: undefined }
   | { readonly family: 4 | 6; readonly fwmark: number };

@@ -2,6 +2,8 @@
 // to the engine-neutral DesiredState a dataplane applies. keepalived's
 // check/ipwrapper.c makes the same decisions when it programs IPVS.
 import type { KeepalivedConfig, RealServer, VirtualServer } from '../config/index.js';
+import type { Forwarding } from '../config/model/lvs.js';
+import type { IpvsTunnel } from '../core/ipvs-types.js';
 import { endpointKey, serviceKey, type DesiredState, type RealServerSpec, type VirtualServiceSpec } from '../dataplane/model.js';
 import type { SchedulerName } from '../dataplane/sched/types.js';
 import { nextQuorumUp } from './quorum.js';
@@ -30,6 +32,11 @@ export interface MappingResult {
   readonly rsIds: ReadonlyMap<string, string>;
   /** The virtual_server block behind each service id (quorum scripts and alerts). */
   readonly vsById: ReadonlyMap<string, VirtualServer>;
+}
+
+/** A TUN server's encapsulation, when it is not IPVS's default (ipip). */
+function tunnelOf(f: Forwarding): { tunnel?: IpvsTunnel } {
+  return f.method === 'TUN' && f.tunnel !== undefined && f.tunnel.type !== 'ipip' ? { tunnel: f.tunnel } : {};
 }
 
 export function serviceId(protocol: string, addr: string, port: number): string {
@@ -145,6 +152,7 @@ export function configToDesired(cfg: KeepalivedConfig, health: HealthView, engin
           upperThreshold: rs.upperThreshold,
           lowerThreshold: rs.lowerThreshold,
           forwarding: rs.forwarding.method,
+          ...tunnelOf(rs.forwarding),
         });
       }
       const qUp = nextQuorumUp(health.quorumWasUp(id) ?? true, alive, vs.quorum, vs.hysteresis);
@@ -172,7 +180,7 @@ export function configToDesired(cfg: KeepalivedConfig, health: HealthView, engin
           ? {
             sorryServer: {
               address: vs.sorryServer.addr, port: vs.sorryServer.port === 0 ? ep.port : vs.sorryServer.port,
-              inhibit: vs.sorryServer.inhibitOnFailure, forwarding: vs.sorryServer.forwarding.method,
+              inhibit: vs.sorryServer.inhibitOnFailure, forwarding: vs.sorryServer.forwarding.method, ...tunnelOf(vs.sorryServer.forwarding),
             },
           }
           : {}),

@@ -12,6 +12,7 @@
 import { isIP } from 'node:net';
 import { canonicalAddress as canonicalText } from '../core/address.js';
 import { HalbError } from '../core/errors.js';
+import type { IpvsTunnel } from '../core/ipvs-types.js';
 import type { SchedulerFlags, SchedulerName } from './sched/types.js';
 
 /** SCTP only reaches the ipvs engine (config-to-desired keeps it from the others). */
@@ -59,6 +60,8 @@ export interface RealServerSpec {
   readonly lowerThreshold?: number;
   /** lvs_method of this real server; defaults to the service's `forwarding`. */
   readonly forwarding?: ForwardingMethod;
+  /** TUN's encapsulation when not plain ipip (the ipvs engine sends it; the others have no tunnels). */
+  readonly tunnel?: IpvsTunnel;
 }
 
 export interface SorryServerSpec {
@@ -68,6 +71,7 @@ export interface SorryServerSpec {
   readonly inhibit?: boolean;
   /** lvs_method of the sorry server; defaults to the service's `forwarding`. */
   readonly forwarding?: ForwardingMethod;
+  readonly tunnel?: IpvsTunnel;
 }
 
 export interface PersistenceSpec {

@@ -8,7 +8,7 @@
 // an IPv4 netmask is a big-endian mask, an IPv6 one a host-order prefix length; an
 // address is sent as the 16-byte union nf_inet_addr (as libipvs does) and comes back as
 // 16 bytes even for IPv4. Decoders never throw: a malformed message decodes to undefined.
-import type { IpvsProtocol, IpvsServiceKey, IpvsServiceSettings, IpvsStats } from '../core/ipvs-types.js';
+import type { IpvsProtocol, IpvsServiceKey, IpvsServiceSettings, IpvsStats, IpvsTunnel } from '../core/ipvs-types.js';
 import { addrBytes, bytesToAddr, nla, nlaNested, nlaStr, nlaU32, nlMessage, parseAttrs, NLM_F, AF, type NlAttr } from './netlink-codec.js';
 
 export const GENL_HDRLEN = 4;
@@ -61,6 +61,8 @@ export interface IpvsDestWire {
   readonly weight: number;
   readonly upperThreshold: number;
   readonly lowerThreshold: number;
+  /** TUN's encapsulation when not ipip. */
+  readonly tunnel?: IpvsTunnel;
 }
 
 /** Counters as IPVS_SVC_ATTR_STATS64 / IPVS_DEST_ATTR_STATS64 carry them (rates per second). */
@@ -180,7 +182,28 @@ function destAttrs(d: IpvsDestWire, full: boolean): Buffer[] {
     nlaU32(IPVS_DEST_ATTR.U_THRESH, d.upperThreshold), nlaU32(IPVS_DEST_ATTR.L_THRESH, d.lowerThreshold),
     u16(IPVS_DEST_ATTR.ADDR_FAMILY, afCode(d.family)),
   );
+  // As keepalived's libipvs: a tunnel's type always, its port for gue, its flags unless ipip.
+  if (d.forward === 'TUN') {
+    const t = d.tunnel ?? { type: 'ipip', checksum: 'nocsum' };
+    out.push(nla(IPVS_DEST_ATTR.TUN_TYPE, Buffer.from([TUN_TYPE_CODE[t.type]])));
+    if (t.type === 'gue') out.push(be16(IPVS_DEST_ATTR.TUN_PORT, t.port ?? 0));
+    if (t.type !== 'ipip') out.push(u16(IPVS_DEST_ATTR.TUN_FLAGS, TUN_FLAG_CODE[t.checksum]));
+  }
   return out;
+}
+
+/** IP_VS_CONN_F_TUNNEL_TYPE_* and IP_VS_TUNNEL_ENCAP_FLAG_* (include/uapi/linux/ip_vs.h). */
+const TUN_TYPE_CODE: Record<IpvsTunnel['type'], number> = { ipip: 0, gue: 1, gre: 2 };
+const TUN_TYPE_NAME: readonly IpvsTunnel['type'][] = ['ipip', 'gue', 'gre'];
+const TUN_FLAG_CODE: Record<IpvsTunnel['checksum'], number> = { nocsum: 0, csum: 1, remcsum: 2 };
+
+/** A TUN destination's encapsulation as read back; undefined for ipip (the kernel's default). */
+function decodeTunnel(m: Map<number, Buffer>): IpvsTunnel | undefined {
+  const type = TUN_TYPE_NAME[m.get(IPVS_DEST_ATTR.TUN_TYPE)?.readUInt8(0) ?? 0];
+  if (type === undefined || type === 'ipip') return undefined;
+  const flags = rdU16(m.get(IPVS_DEST_ATTR.TUN_FLAGS)) ?? 0;
+  const checksum = (flags & TUN_FLAG_CODE.remcsum) !== 0 ? 'remcsum' : (flags & TUN_FLAG_CODE.csum) !== 0 ? 'csum' : 'nocsum';
+  return type === 'gue' ? { type, port: rdBe16(m.get(IPVS_DEST_ATTR.TUN_PORT)) ?? 0, checksum } : { type, checksum };
 }
 
 const REQ = NLM_F.REQUEST | NLM_F.ACK;
@@ -297,8 +320,9 @@ export function decodeDest(body: Buffer, svcFamily: 4 | 6): IpvsDestReading | un
   if (address === undefined || port === undefined || fwd === undefined) return undefined;
   const forward = FORWARD_NAME[fwd & 0x7];
   if (forward === undefined) return undefined;
+  const tunnel = forward === 'TUN' ? decodeTunnel(m) : undefined;
   return {
-    family, address, port, forward,
+    family, address, port, forward, ...(tunnel !== undefined ? { tunnel } : {}),
     weight: rdU32(m.get(IPVS_DEST_ATTR.WEIGHT)) ?? 0,
     upperThreshold: rdU32(m.get(IPVS_DEST_ATTR.U_THRESH)) ?? 0,
     lowerThreshold: rdU32(m.get(IPVS_DEST_ATTR.L_THRESH)) ?? 0,

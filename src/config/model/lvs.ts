@@ -3,6 +3,7 @@
 // effective ones: what a real server or checker does not set is inherited from its
 // virtual server, and keepalived's defaults fill the rest (docs/config-defaults.md).
 // Plain JSON data; durations in milliseconds.
+import type { IpvsTunnel } from '../../core/ipvs-types.js';
 import type { SourcePos } from '../diagnostics.js';
 import type { Family as IpFamily, ScriptSpec } from '../readers.js';
 import type { Checker } from './checkers.js';
@@ -18,12 +19,8 @@ export type LvsProtocol = 'TCP' | 'UDP' | 'SCTP';
 /** lvs_method / lb_kind: masquerading, direct routing, tunnelling. */
 export type LvsMethod = 'NAT' | 'DR' | 'TUN';
 
-export interface TunnelOptions {
-  readonly type: 'ipip' | 'gue' | 'gre';
-  /** Destination UDP port; only for gue. */
-  readonly port?: number;
-  readonly checksum: 'nocsum' | 'csum' | 'remcsum';
-}
+/** lvs_method TUN's options: IPVS's own vocabulary. */
+export type TunnelOptions = IpvsTunnel;
 
 export interface Forwarding {
   readonly method: LvsMethod;

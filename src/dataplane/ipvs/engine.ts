@@ -40,7 +40,7 @@ export function tableOf(read: readonly IpvsServiceRead[], keep: (key: string) =>
       key, service: r.service,
       dests: new Map(r.dests.map((d) => [destKey(d), {
         family: d.family, address: d.address, port: d.port, forward: d.forward, weight: d.weight,
-        upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold,
+        upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold, ...(d.tunnel !== undefined ? { tunnel: d.tunnel } : {}),
       }])),
     });
   }

@@ -15,6 +15,7 @@ import {
 export const SVC_F = { PERSISTENT: 0x1, ONEPACKET: 0x4, SCHED1: 0x8, SCHED2: 0x10, SCHED3: 0x20 } as const;
 
 export type { IpvsServiceKey, IpvsServiceSettings } from '../../core/ipvs-types.js';
+import type { IpvsTunnel } from '../../core/ipvs-types.js';
 
 export type IpvsServiceDef = IpvsServiceKey & IpvsServiceSettings;
 
@@ -27,6 +28,8 @@ export interface IpvsDestDef {
   readonly weight: number;
   readonly upperThreshold: number;
   readonly lowerThreshold: number;
+  /** TUN only, and only when not ipip (absent = ipip, as the kernel's default). */
+  readonly tunnel?: IpvsTunnel;
 }
 
 export interface IpvsServiceEntry {
@@ -82,9 +85,11 @@ export function destDefs(svc: VirtualServiceSpec): Map<string, IpvsDestDef> {
   const byKey = new Map(svc.realServers.map((r) => [destKey(r), r]));
   for (const p of poolOf(svc)) {
     const rs = p.sorry && !byKey.has(p.key) ? svc.sorryServer : byKey.get(p.key);
+    const forward = forwardingOf(svc, rs);
     out.set(p.key, {
-      family: isIP(p.address) === 6 ? 6 : 4, address: p.address, port: p.port, forward: forwardingOf(svc, rs),
+      family: isIP(p.address) === 6 ? 6 : 4, address: p.address, port: p.port, forward,
       weight: p.weight, upperThreshold: p.upperThreshold, lowerThreshold: p.lowerThreshold,
+      ...(forward === 'TUN' && rs?.tunnel !== undefined ? { tunnel: rs.tunnel } : {}),
     });
   }
   return out;
@@ -116,7 +121,12 @@ export function sameSettings(a: IpvsServiceSettings, b: IpvsServiceSettings): bo
 }
 
 export function sameDest(a: IpvsDestDef, b: IpvsDestDef): boolean {
-  return a.forward === b.forward && a.weight === b.weight && a.upperThreshold === b.upperThreshold && a.lowerThreshold === b.lowerThreshold;
+  return a.forward === b.forward && a.weight === b.weight && a.upperThreshold === b.upperThreshold && a.lowerThreshold === b.lowerThreshold &&
+    sameTunnel(a.tunnel, b.tunnel);
+}
+
+function sameTunnel(a: IpvsTunnel | undefined, b: IpvsTunnel | undefined): boolean {
+  return a?.type === b?.type && a?.port === b?.port && a?.checksum === b?.checksum;
 }
 
 /** Tables equal as `ipvsadm -Sn` would show them (services, their settings and destinations). */

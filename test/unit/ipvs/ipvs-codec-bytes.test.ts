@@ -93,6 +93,19 @@ test('forwarding codes: NAT 0, TUN 2, DR 3', () => {
   }
 });
 
+test('TUN encapsulation as keepalived\'s libipvs sends it: type always, port for gue, flags unless ipip', () => {
+  const base = { family: 4 as const, address: '192.0.2.10', port: 80, forward: 'TUN' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0 };
+  const gue = encodeDest(32, IPVS_CMD.NEW_DEST, 1, WRR, { ...base, tunnel: { type: 'gue', port: 6080, checksum: 'csum' } });
+  // IPVS_DEST_ATTR_TUN_TYPE (13) u8 1, _TUN_PORT (14) be16 6080, _TUN_FLAGS (15) u16 CSUM.
+  assert.ok(gue.subarray(gue.length - 24).equals(hex('0500 0d00 01 000000  0600 0e00 17c0 0000  0600 0f00 0100 0000')));
+  const gre = encodeDest(32, IPVS_CMD.NEW_DEST, 1, WRR, { ...base, tunnel: { type: 'gre', checksum: 'remcsum' } });
+  assert.ok(gre.subarray(gre.length - 16).equals(hex('0500 0d00 02 000000  0600 0f00 0200 0000')));
+  const ipip = encodeDest(32, IPVS_CMD.NEW_DEST, 1, WRR, base);
+  assert.ok(ipip.subarray(ipip.length - 8).equals(hex('0500 0d00 00 000000')), 'ipip: the type alone');
+  const dr = encodeDest(32, IPVS_CMD.NEW_DEST, 1, WRR, { ...base, forward: 'DR' });
+  assert.equal(dr.indexOf(hex('0500 0d00')), -1, 'no tunnel attributes outside TUN');
+});
+
 test('DEL_SERVICE, GET_DEST dump, SET_CONFIG and CTRL_CMD_GETFAMILY', () => {
   assert.deepEqual(encodeDelService(32, 2, WRR).subarray(16, 20), hex('03010000'));
   const dump = encodeGetDests(32, 3, WRR);
@@ -158,6 +171,17 @@ test('a GET_DEST dump entry decodes with its counters; the family comes from ADD
     family: 6, address: '2001:db8::10', port: 8080, forward: 'TUN', weight: 5, upperThreshold: 0, lowerThreshold: 0,
     activeConns: 4, inactiveConns: 9, persistConns: 1, stats: undefined,
   });
+});
+
+test('a TUN entry read back: gue with its port and checksum flags; ipip reads as no tunnel', () => {
+  const entry = (tun: Buffer[]): Buffer => {
+    const inner = Buffer.concat([attr(1, Buffer.from('c000020a000000000000000000000000', 'hex')), attr(2, be16(80)), attr(3, u32(2)), attr(4, u32(1)), attr(11, u16(2)), ...tun]);
+    return Buffer.concat([Buffer.from([8, 1, 0, 0]), attr(2 | 0x8000, inner)]);
+  };
+  const gue = decodeDest(entry([attr(13, Buffer.from([1])), attr(14, be16(6080)), attr(15, u16(2))]), 4);
+  assert.deepEqual(gue?.tunnel, { type: 'gue', port: 6080, checksum: 'remcsum' });
+  const ipip = decodeDest(entry([attr(13, Buffer.from([0])), attr(14, be16(0)), attr(15, u16(0))]), 4);
+  assert.equal(ipip?.tunnel, undefined);
 });
 
 test('round trip: what NEW_SERVICE carries decodes back to the same service', () => {
