@@ -4,13 +4,13 @@
 import type { Clock } from '../../../src/core/clock.js';
 import type { LogFields, Logger } from '../../../src/core/log.js';
 import type { IpRoute, IpRule } from '../../../src/config/model/ip.js';
-import { VrrpEngine } from '../../../src/vrrp/engine-core.js';
+import { VrrpEngine } from '../../../src/vrrp/engine/engine.js';
 import type {
   Closable, EngineSpec, HostEvent, HostLink, InstanceIo, ProcessEntry, ProcessEvent, ScriptCommand, VipSpec, VrrpHost, VrrpSocketOptions,
-} from '../../../src/vrrp/engine-types.js';
+} from '../../../src/vrrp/engine/types.js';
 import { parseTrackValue as parseTrackFileValue } from '../../../src/core/track-file-value.js';
-import { instanceConfig, type InstanceConfigInput } from '../../../src/vrrp/fsm-types.js';
-import type { ScriptOutcome } from '../../../src/vrrp/track-script.js';
+import { instanceConfig, type InstanceConfigInput } from '../../../src/vrrp/fsm/fsm-types.js';
+import type { ScriptOutcome } from '../../../src/vrrp/fsm/track-script.js';
 import type { MemoryLan, MemorySocket } from '../../helpers/packet-socket-pair.js';
 
 export interface Frame { readonly ifindex: number; readonly frame: Buffer; readonly ethertype: number; readonly dstMac: string }

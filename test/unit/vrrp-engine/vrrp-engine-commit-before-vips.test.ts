@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
-import { VrrpEngine } from '../../../src/vrrp/engine-core.js';
-import { decodeArpFrame } from '../../../src/vrrp/garp.js';
-import { masterDownIntervalMs } from '../../../src/vrrp/timers.js';
+import { VrrpEngine } from '../../../src/vrrp/engine/engine.js';
+import { decodeArpFrame } from '../../../src/vrrp/proto/garp.js';
+import { masterDownIntervalMs } from '../../../src/vrrp/fsm/timers.js';
 import { MemoryLan } from '../../helpers/packet-socket-pair.js';
 import { FakeHost, memoryLogger, runFor, stateOf, v4Instance, VIP, type LogLine, type Node } from './fake-host.js';
 

@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
-import { decodeNaFrame } from '../../../src/vrrp/garp.js';
-import { decodeAdvert } from '../../../src/vrrp/packet.js';
+import { decodeNaFrame } from '../../../src/vrrp/proto/garp.js';
+import { decodeAdvert } from '../../../src/vrrp/proto/packet.js';
 import { MemoryLan } from '../../helpers/packet-socket-pair.js';
 import { FakeHost, memoryLogger, runFor, stateOf } from './fake-host.js';
-import { VrrpEngine } from '../../../src/vrrp/engine-core.js';
-import { instanceConfig } from '../../../src/vrrp/fsm-types.js';
+import { VrrpEngine } from '../../../src/vrrp/engine/engine.js';
+import { instanceConfig } from '../../../src/vrrp/fsm/fsm-types.js';
 
 test('IPv6 master sends v3 adverts to ff02::12 and unsolicited NAs for its VIP', async () => {
   const clock = new FakeClock();

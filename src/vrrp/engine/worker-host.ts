@@ -2,9 +2,9 @@
 // engine events come back to the caller's logger and listener, snapshots are asked for
 // by id, stop() runs the priority-0 shutdown and waits for it.
 import { Worker } from 'node:worker_threads';
-import { HalbError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
-import type { EngineEvent, EngineSpec, ReleaseOutcome } from './engine-types.js';
+import { HalbError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { EngineEvent, EngineSpec, ReleaseOutcome } from './types.js';
 import type { FromWorker, ReloadOutcome, ToWorker, WorkerData, WorkerSnapshot } from './worker-protocol.js';
 
 export interface VrrpWorkerOptions {

@@ -3,29 +3,29 @@
 // routes, rules, link and address notifications), an AF_PACKET sender for gratuitous
 // ARP / NA, and direct exec of scripts. The engine logic is engine-core.ts.
 import { constants as osConstants } from 'node:os';
-import { RealClock, type Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
-import type { PacketSocket } from '../core/packet-socket.js';
-import type { IpRoute, IpRule } from '../config/model/ip.js';
-import { IFA_F, type AddressInfo, type AddressSpec } from '../sys/netlink-codec.js';
-import { NetlinkMonitor, RtNetlink, type NetlinkEvent } from '../sys/netlink.js';
-import { AfPacketSender, ipv6Forwarding } from '../sys/packet-socket-af.js';
-import { ProcConnector } from '../sys/proc-connector.js';
-import { listProcs, readProc } from '../sys/proc-scan.js';
-import { RawSocket } from '../sys/raw-socket.js';
-import { scriptPort } from '../sys/script/runner.js';
-import { describeResult } from '../core/script.js';
-import { initTrackFile, readTrackFile, watchTrackFile } from '../sys/track-file.js';
-import type { IpFamily } from './checksum.js';
-import { IPPROTO_VRRP } from './constants.js';
-import { VrrpEngine } from './engine-core.js';
+import { RealClock, type Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { PacketSocket } from '../../core/packet-socket.js';
+import type { IpRoute, IpRule } from '../../config/model/ip.js';
+import { IFA_F, type AddressInfo, type AddressSpec } from '../../sys/netlink-codec.js';
+import { NetlinkMonitor, RtNetlink, type NetlinkEvent } from '../../sys/netlink.js';
+import { AfPacketSender, ipv6Forwarding } from '../../sys/packet-socket-af.js';
+import { ProcConnector } from '../../sys/proc-connector.js';
+import { listProcs, readProc } from '../../sys/proc-scan.js';
+import { RawSocket } from '../../sys/raw-socket.js';
+import { scriptPort } from '../../sys/script/runner.js';
+import { describeResult } from '../../core/script.js';
+import { initTrackFile, readTrackFile, watchTrackFile } from '../../sys/track-file.js';
+import type { IpFamily } from '../proto/checksum.js';
+import { IPPROTO_VRRP } from '../proto/constants.js';
+import { VrrpEngine } from './engine.js';
 import type {
   Closable, EngineSpec, HostEvent, HostLink, ProcessEntry, ProcessEvent, ScriptCommand, VipSpec, VrrpHost, VrrpSocketOptions,
-} from './engine-types.js';
-import type { ScriptOutcome } from './track-script.js';
+} from './types.js';
+import type { ScriptOutcome } from '../fsm/track-script.js';
 
-export { VrrpEngine } from './engine-core.js';
-export type * from './engine-types.js';
+export { VrrpEngine } from './engine.js';
+export type * from './types.js';
 
 const RT_SCOPE_LINK = 253;
 /** keepalived has no notify timeout; an unbounded child would pile up on a flapping peer. */

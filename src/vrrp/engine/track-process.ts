@@ -3,10 +3,10 @@
 // process concerned is read), and from a scan of /proc every `pollMs` otherwise. With the
 // connector the scan still runs, rarely, in case events were lost. Quorum and the
 // fork/terminate delays are engine-process-quorum.ts.
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
-import { COMM_MAX, matchesProcess, ProcessQuorum, usesCmdline } from './engine-process-quorum.js';
-import type { Closable, ProcessEntry, ProcessEvent, TrackProcessSpec, VrrpHost } from './engine-types.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import { COMM_MAX, matchesProcess, ProcessQuorum, usesCmdline } from './process-quorum.js';
+import type { Closable, ProcessEntry, ProcessEvent, TrackProcessSpec, VrrpHost } from './types.js';
 
 /** With the connector the scan is only a safety net. */
 const CONNECTOR_RESCAN_MS = 30_000;

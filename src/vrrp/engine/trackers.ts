@@ -3,13 +3,13 @@
 // state from the host, track_file values (engine-track-file.ts) and vrrp_track_process
 // quorums (engine-track-process.ts). Turning their status into an effective priority and
 // FSM events is priority.ts; this file only keeps the status and the run schedule.
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
-import { FileBook } from './engine-track-file.js';
-import { ProcessBook } from './engine-track-process.js';
-import type { EngineSpec, InstanceSpec, TrackFileSpec, TrackProcessSpec, VrrpHost, VrrpScriptSpec } from './engine-types.js';
-import { evaluatePriority, type PriorityEvaluation, type TrackerInput } from './priority.js';
-import { createScriptCounter, recordScriptResult, scriptStatus, type ScriptCounter } from './track-script.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import { FileBook } from './track-file.js';
+import { ProcessBook } from './track-process.js';
+import type { EngineSpec, InstanceSpec, TrackFileSpec, TrackProcessSpec, VrrpHost, VrrpScriptSpec } from './types.js';
+import { evaluatePriority, type PriorityEvaluation, type TrackerInput } from '../fsm/priority.js';
+import { createScriptCounter, recordScriptResult, scriptStatus, type ScriptCounter } from '../fsm/track-script.js';
 
 interface ScriptState {
   readonly spec: VrrpScriptSpec;

@@ -1,12 +1,12 @@
 // The parts of VrrpEngine.reload() that do not need the engine's own fields: checking a
 // new or changed instance against the host before anything is touched, and setting the
 // sync groups up again afterwards.
-import { HalbError } from '../core/errors.js';
-import type { InstanceRunner } from './engine-instance.js';
-import { changedGroups } from './engine-reload.js';
-import type { InstanceSpec, SyncGroupSpec, VrrpHost } from './engine-types.js';
-import type { InstanceState } from './fsm-types.js';
-import { createSyncGroup, startSyncGroup, type GroupStepResult, type SyncGroupState } from './sync-group.js';
+import { HalbError } from '../../core/errors.js';
+import type { InstanceRunner } from './instance-runner.js';
+import { changedGroups } from './reload.js';
+import type { InstanceSpec, SyncGroupSpec, VrrpHost } from './types.js';
+import type { InstanceState } from '../fsm/fsm-types.js';
+import { createSyncGroup, startSyncGroup, type GroupStepResult, type SyncGroupState } from '../fsm/sync-group.js';
 
 export interface PreparedInstance {
   /** As configured (primaryAddr '' = from the interface): what the next reload compares. */

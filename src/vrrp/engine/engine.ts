@@ -6,28 +6,28 @@
 // timer that fires late is logged with how late, as keepalived logs a late thread timer.
 // The host (engine.ts or a test double) is the only way out to the kernel.
 // releaseMaster() is explained in engine-release.ts; reload() in engine-reload.ts.
-import { HalbError } from '../core/errors.js';
-import type { Clock, TimerHandle } from '../core/clock.js';
-import type { EngineOptions } from './engine-options.js';
-import type { Logger } from '../core/log.js';
-import { InstanceRunner, type RunnerDeps } from './engine-instance.js';
-import { SocketPool } from './engine-rx.js';
-import { RELEASE_PRIORITY, relabelForRelease, releaseHoldMs, releaseRefusal } from './engine-release.js';
-import { TrackerBook, type TrackerKindName } from './engine-trackers.js';
+import { HalbError } from '../../core/errors.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { EngineOptions } from './options.js';
+import type { Logger } from '../../core/log.js';
+import { InstanceRunner, type RunnerDeps } from './instance-runner.js';
+import { SocketPool } from './socket-pool.js';
+import { RELEASE_PRIORITY, relabelForRelease, releaseHoldMs, releaseRefusal } from './release.js';
+import { TrackerBook, type TrackerKindName } from './trackers.js';
 import type {
   EngineEvent, EngineSnapshot, EngineSpec, HostEvent, ReleaseOutcome, VrrpHost,
-} from './engine-types.js';
-import { describeChange, diffInstances, reconfigureState } from './engine-reload.js';
-import { prepareInstance, reloadSyncGroups, type PreparedInstance } from './engine-reload-apply.js';
-import type { GroupStateName, InstanceState, VrrpAction, VrrpEvent } from './fsm-types.js';
-import { createInstance, step } from './instance-fsm.js';
-import { priorityEvents, type PriorityEvaluation } from './priority.js';
+} from './types.js';
+import { describeChange, diffInstances, reconfigureState } from './reload.js';
+import { prepareInstance, reloadSyncGroups, type PreparedInstance } from './reload-apply.js';
+import type { GroupStateName, InstanceState, VrrpAction, VrrpEvent } from '../fsm/fsm-types.js';
+import { createInstance, step } from '../fsm/instance-fsm.js';
+import { priorityEvents, type PriorityEvaluation } from '../fsm/priority.js';
 import {
   createSyncGroup, startSyncGroup, stepSyncGroup, type GroupStepResult, type SyncGroupState,
-} from './sync-group.js';
+} from '../fsm/sync-group.js';
 
 
-export type { EngineOptions } from './engine-options.js';
+export type { EngineOptions } from './options.js';
 
 export class VrrpEngine {
   #spec: EngineSpec;

@@ -3,14 +3,14 @@
 // events), and what it reports (snapshots, events). The daemon maps the parsed
 // keepalived.conf onto EngineSpec; engine.ts implements VrrpHost with src/sys/, tests
 // implement it in memory.
-import type { ResolvedScript } from '../core/script.js';
-import type { IpRoute, IpRule } from '../config/model/ip.js';
-import type { PacketSocket } from '../core/packet-socket.js';
-import type { InstanceAuth } from './advert-check.js';
-import type { IpFamily } from './checksum.js';
-import type { FaultEntry, GroupStateName, InstanceConfig, NotifyTarget, VrrpStateName, WantState } from './fsm-types.js';
-import type { Contributor } from './priority.js';
-import type { ScriptOutcome } from './track-script.js';
+import type { ResolvedScript } from '../../core/script.js';
+import type { IpRoute, IpRule } from '../../config/model/ip.js';
+import type { PacketSocket } from '../../core/packet-socket.js';
+import type { InstanceAuth } from '../proto/advert-check.js';
+import type { IpFamily } from '../proto/checksum.js';
+import type { FaultEntry, GroupStateName, InstanceConfig, NotifyTarget, VrrpStateName, WantState } from '../fsm/fsm-types.js';
+import type { Contributor } from '../fsm/priority.js';
+import type { ScriptOutcome } from '../fsm/track-script.js';
 
 /** One virtual_ipaddress / virtual_ipaddress_excluded line (a subset of config/model/ip.ts IpAddressEntry). */
 export interface VipSpec {

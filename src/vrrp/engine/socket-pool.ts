@@ -4,16 +4,16 @@
 // and each instance sends from a socket bound to its own source address, so the kernel
 // puts the address the checksum was computed over in the IP header. A received packet is
 // decoded once, then checked against the instance its VRID names.
-import type { PacketMeta, PacketSocket } from '../core/packet-socket.js';
-import { checkAdvertForInstance } from './advert-check.js';
-import type { IpFamily } from './checksum.js';
-import { VRRP_MCAST_V4, VRRP_MCAST_V6 } from './constants.js';
-import type { InstanceRunner } from './engine-instance.js';
-import { canonicalIp } from './engine-instance.js';
-import type { InstanceIo, VrrpHost, VrrpSocketOptions } from './engine-types.js';
-import type { VrrpEvent } from './fsm-types.js';
-import { decodeAdvert } from './packet.js';
-import { buildVrrpFilter, encodeBpf } from './bpf-filter.js';
+import type { PacketMeta, PacketSocket } from '../../core/packet-socket.js';
+import { checkAdvertForInstance } from '../proto/advert-check.js';
+import type { IpFamily } from '../proto/checksum.js';
+import { VRRP_MCAST_V4, VRRP_MCAST_V6 } from '../proto/constants.js';
+import type { InstanceRunner } from './instance-runner.js';
+import { canonicalIp } from './instance-runner.js';
+import type { InstanceIo, VrrpHost, VrrpSocketOptions } from './types.js';
+import type { VrrpEvent } from '../fsm/fsm-types.js';
+import { decodeAdvert } from '../proto/packet.js';
+import { buildVrrpFilter, encodeBpf } from '../proto/bpf-filter.js';
 
 interface PooledSocket {
   readonly socket: PacketSocket;

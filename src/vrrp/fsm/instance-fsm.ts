@@ -62,7 +62,7 @@
 // Sync groups: keepalived's VRRP_TSM[from][to] matrix and its handlers live in
 // sync-group.ts, which passes each member a SyncView and steps the other members.
 
-import { VRRP_PRIO } from './constants.js';
+import { VRRP_PRIO } from '../proto/constants.js';
 import { vrrpStateBackup, vrrpStateMasterRx } from './fsm-receive.js';
 import {
   configWantsMaster, enterFault, faultSummary, fullDownTimerUs, gotoMaster, hasRealFault, isOwner, leaveFault,

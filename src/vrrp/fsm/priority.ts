@@ -15,7 +15,7 @@
 // can say why the priority is what it is, and priorityRange() can tell a user that a
 // weight is too small to ever change the election.
 
-import { VRRP_PRIO } from './constants.js';
+import { VRRP_PRIO } from '../proto/constants.js';
 import type { FaultEntry, VrrpEvent } from './fsm-types.js';
 
 export type TrackerKind = 'interface' | 'script' | 'file' | 'process' | 'bfd';

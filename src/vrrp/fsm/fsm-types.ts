@@ -3,7 +3,7 @@
 // persist and replay it; instance-fsm.ts holds the one function that moves between states.
 
 import assert from 'node:assert/strict';
-import { VRRP_ADVER_INT_DEFAULT_CS, VRRP_PRIO, VRRP_V3_MAX_ADVER_INT_CS } from './constants.js';
+import { VRRP_ADVER_INT_DEFAULT_CS, VRRP_PRIO, VRRP_V3_MAX_ADVER_INT_CS } from '../proto/constants.js';
 import { DEFAULT_DOWN_TIMER_ADVERTS, type VrrpVersion } from './timers.js';
 
 /**

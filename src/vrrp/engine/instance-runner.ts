@@ -3,21 +3,21 @@
 // rate-limits its drop logs. Address changes go through a per-instance queue so that
 // "add VIPs, then GARP" and "delete, then add again" happen in the order decided, while
 // adverts go out at once.
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
-import type { PacketSocket } from '../core/packet-socket.js';
-import type { InstanceExpectation } from './advert-check.js';
-import { bytesToIp, tryIpToBytes, type IpFamily } from './checksum.js';
-import { ETH_BROADCAST, ETH_P_ARP, ETH_P_IPV6, NDISC, VRRP_MCAST_V4, VRRP_MCAST_V6 } from './constants.js';
-import type { DropReason } from './drop-reason.js';
-import type { GarpCause, InstanceState, VrrpAction } from './fsm-types.js';
-import { buildGratuitousArp, buildUnsolicitedNa, ipv6MulticastMac } from './garp.js';
-import { encodeAdvert, type EncodableAdvert } from './packet.js';
-import type { PriorityEvaluation } from './priority.js';
-import { addressDiff } from './engine-reload.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { PacketSocket } from '../../core/packet-socket.js';
+import type { InstanceExpectation } from '../proto/advert-check.js';
+import { bytesToIp, tryIpToBytes, type IpFamily } from '../proto/checksum.js';
+import { ETH_BROADCAST, ETH_P_ARP, ETH_P_IPV6, NDISC, VRRP_MCAST_V4, VRRP_MCAST_V6 } from '../proto/constants.js';
+import type { DropReason } from '../proto/drop-reason.js';
+import type { GarpCause, InstanceState, VrrpAction } from '../fsm/fsm-types.js';
+import { buildGratuitousArp, buildUnsolicitedNa, ipv6MulticastMac } from '../proto/garp.js';
+import { encodeAdvert, type EncodableAdvert } from '../proto/packet.js';
+import type { PriorityEvaluation } from '../fsm/priority.js';
+import { addressDiff } from './reload.js';
 import type {
   EngineEvent, InstanceCounters, InstanceSnapshot, InstanceSpec, ScriptCommand, VipSpec, VrrpHost,
-} from './engine-types.js';
+} from './types.js';
 
 export interface RunnerDeps {
   readonly host: VrrpHost;

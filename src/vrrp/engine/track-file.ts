@@ -3,8 +3,8 @@
 // may have changed. A file that disappears reads as 0, as keepalived treats IN_DELETE.
 // An out-of-range number is logged and the last value kept. What a value does to an
 // instance's priority is priority.ts.
-import type { Logger } from '../core/log.js';
-import type { Closable, TrackFileSpec, VrrpHost } from './engine-types.js';
+import type { Logger } from '../../core/log.js';
+import type { Closable, TrackFileSpec, VrrpHost } from './types.js';
 
 interface FileState {
   readonly spec: TrackFileSpec;
