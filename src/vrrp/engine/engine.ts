@@ -4,7 +4,7 @@
 // runner (engine-instance.ts). One timer is armed for the earliest deadline of all
 // instances and scripts, as keepalived reads its timers with vrrp_compute_timer(); a
 // timer that fires late is logged with how late, as keepalived logs a late thread timer.
-// The host (engine.ts or a test double) is the only way out to the kernel.
+// The ports (ports.ts: system-ports.ts or test doubles) are the only way out to the kernel.
 // releaseMaster() is explained in engine-release.ts; reload() in engine-reload.ts.
 import { HalbError } from '../../core/errors.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
@@ -15,8 +15,9 @@ import { SocketPool } from './socket-pool.js';
 import { RELEASE_PRIORITY, relabelForRelease, releaseHoldMs, releaseRefusal } from './release.js';
 import { TrackerBook, type TrackerKindName } from './trackers.js';
 import type {
-  EngineEvent, EngineSnapshot, EngineSpec, HostEvent, ReleaseOutcome, VrrpHost,
+  EngineEvent, EngineSnapshot, EngineSpec, ReleaseOutcome,
 } from './types.js';
+import type { HostEvent, VrrpPorts } from './ports.js';
 import { describeChange, diffInstances, reconfigureState } from './reload.js';
 import { prepareInstance, reloadSyncGroups, type PreparedInstance } from './reload-apply.js';
 import type { GroupStateName, InstanceState, VrrpAction, VrrpEvent } from '../fsm/fsm-types.js';
@@ -32,7 +33,7 @@ export type { EngineOptions } from './options.js';
 export class VrrpEngine {
   #spec: EngineSpec;
   readonly #beforeVips: ((instance: string) => Promise<void>) | undefined;
-  readonly #host: VrrpHost;
+  readonly #ports: VrrpPorts;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #runners = new Map<string, InstanceRunner>();
@@ -49,14 +50,14 @@ export class VrrpEngine {
   /** While releaseMaster() steps the FSMs: the reason given for entering BACKUP. */
   #releasing: string | undefined;
 
-  constructor(spec: EngineSpec, host: VrrpHost, opts: EngineOptions) {
+  constructor(spec: EngineSpec, ports: VrrpPorts, opts: EngineOptions) {
     this.#spec = spec;
-    this.#host = host;
+    this.#ports = ports;
     this.#clock = opts.clock;
     this.#logger = opts.logger;
     this.#beforeVips = opts.beforeVips;
-    this.#pool = new SocketPool(host, (r, ev) => this.#dispatch(r.name, ev), (m) => this.#logger.warn(m));
-    this.#trackers = new TrackerBook(spec, host, opts.clock, opts.logger, (kind, names) => this.#trackerChanged(kind, names));
+    this.#pool = new SocketPool(ports.packets, (r, ev) => this.#dispatch(r.name, ev), (m) => this.#logger.warn(m));
+    this.#trackers = new TrackerBook(spec, ports, opts.clock, opts.logger, (kind, names) => this.#trackerChanged(kind, names));
   }
 
   onEvent(cb: (ev: EngineEvent) => void): void {
@@ -77,25 +78,24 @@ export class VrrpEngine {
       this.#state = 'stopped';
       this.#timer?.cancel();
       this.#trackers.close();
-      this.#pool.closeAll();
-      this.#host.close();
+      this.#closePorts();
       throw e;
     }
   }
 
   async #start(): Promise<void> {
-    await this.#host.init();
+    await this.#ports.network.init();
     await this.#trackers.init();
     const taken = new Map<string, string>();
-    for (const spec of this.#spec.instances) this.#addRunner(prepareInstance(this.#host, spec, taken));
-    this.#host.onEvent((ev) => this.#onHostEvent(ev));
+    for (const spec of this.#spec.instances) this.#addRunner(prepareInstance(this.#ports.network, spec, taken));
+    this.#ports.network.onEvent((ev) => this.#onHostEvent(ev));
     const now = this.#clock.now();
     for (const r of this.#runners.values()) r.releaseLeftovers();
     for (const g of this.#spec.syncGroups ?? []) {
       const members = g.members.filter((m) => this.#runners.has(m));
       for (const m of members) {
         this.#groupOf.set(m, g.name);
-        this.#runners.get(m)!.syncGroup = g.name;
+        this.#runners.get(m)!.setSyncGroup(g.name);
       }
       const group = createSyncGroup(g.name, members, this.#states(members));
       this.#applyGroup(startSyncGroup(group, this.#states(members), now));
@@ -109,7 +109,7 @@ export class VrrpEngine {
 
   #deps(): RunnerDeps {
     return {
-      host: this.#host, clock: this.#clock, logger: this.#logger, emit: (ev) => this.#emit(ev),
+      ports: this.#ports, clock: this.#clock, logger: this.#logger, emit: (ev) => this.#emit(ev),
       dropLogIntervalMs: this.#spec.dropLogIntervalMs ?? 30_000,
       ...(this.#beforeVips !== undefined ? { beforeVips: this.#beforeVips } : {}),
     };
@@ -143,7 +143,7 @@ export class VrrpEngine {
     const changes = diffInstances(this.#spec.instances, next.instances);
     const taken = new Map<string, string>();
     const prepared = new Map<string, PreparedInstance>();
-    for (const c of changes) if (c.kind !== 'removed') prepared.set(c.name, prepareInstance(this.#host, c.spec, taken));
+    for (const c of changes) if (c.kind !== 'removed') prepared.set(c.name, prepareInstance(this.#ports.network, c.spec, taken));
     const prevGroups = this.#spec.syncGroups ?? [];
     this.#spec = next;
     await this.#trackers.reload(next);
@@ -230,8 +230,8 @@ export class VrrpEngine {
   #groupNotify(group: string, from: GroupStateName | 'STOP', to: GroupStateName | 'STOP', reason: string): void {
     const n = (this.#spec.syncGroups ?? []).find((x) => x.name === group)?.notify;
     const cmd = to === 'MASTER' ? n?.master : to === 'BACKUP' ? n?.backup : to === 'FAULT' ? n?.fault : to === 'STOP' ? n?.stop : undefined;
-    if (cmd !== undefined) this.#host.runNotify(cmd, []);
-    if (n?.generic !== undefined) this.#host.runNotify(n.generic, ['GROUP', group, to, '0']);
+    if (cmd !== undefined) this.#ports.scripts.notify(cmd, []);
+    if (n?.generic !== undefined) this.#ports.scripts.notify(n.generic, ['GROUP', group, to, '0']);
     this.#emit({ kind: 'group-transition', group, from, to, reason });
   }
 
@@ -258,7 +258,7 @@ export class VrrpEngine {
   #reevaluate(r: InstanceRunner): void {
     const next = this.#trackers.evaluate(r.spec);
     const events = priorityEvents(this.#applied(r, r.evaluation), this.#applied(r, next));
-    r.evaluation = next;
+    r.setEvaluation(next);
     for (const ev of events) this.#dispatch(r.name, ev);
   }
 
@@ -291,7 +291,7 @@ export class VrrpEngine {
     this.#releasing = why;
     try {
       for (const m of members) {
-        m.releasedUntil = now + holdMs;
+        m.setReleasedUntil(now + holdMs);
         this.#dispatch(m.name, { kind: 'priority-changed', priority: RELEASE_PRIORITY });
       }
       // RFC 5798 §6.4.3's Shutdown advert: backups take over after Skew_Time.
@@ -310,7 +310,7 @@ export class VrrpEngine {
   #endHolds(now: number): void {
     for (const r of this.#runners.values()) {
       if (r.releasedUntil === null || r.releasedUntil > now) continue;
-      r.releasedUntil = null;
+      r.setReleasedUntil(null);
       this.#logger.info(`(${r.name}) release hold over: priority back to ${r.evaluation.effective}`);
       this.#dispatch(r.name, { kind: 'priority-changed', priority: r.evaluation.effective });
     }
@@ -379,8 +379,13 @@ export class VrrpEngine {
     for (const g of this.#groups.values()) this.#groupNotify(g.name, g.state, 'STOP', 'shutdown');
     await Promise.all([...this.#runners.values()].map((r) => r.idle()));
     this.#state = 'stopped';
+    this.#closePorts();
+  }
+
+  #closePorts(): void {
     this.#pool.closeAll();
-    this.#host.close();
+    this.#ports.packets.close();
+    this.#ports.network.close();
   }
 
   snapshot(): EngineSnapshot {

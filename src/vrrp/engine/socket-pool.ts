@@ -6,11 +6,11 @@
 // decoded once, then checked against the instance its VRID names.
 import type { PacketMeta, PacketSocket } from '../../core/packet-socket.js';
 import { checkAdvertForInstance } from '../proto/advert-check.js';
-import type { IpFamily } from '../proto/checksum.js';
+import { canonicalIp, type IpFamily } from '../proto/checksum.js';
 import { VRRP_MCAST_V4, VRRP_MCAST_V6 } from '../proto/constants.js';
 import type { InstanceRunner } from './instance-runner.js';
-import { canonicalIp } from './instance-runner.js';
-import type { InstanceIo, VrrpHost, VrrpSocketOptions } from './types.js';
+import type { InstanceIo } from './types.js';
+import type { PacketPort, VrrpSocketOptions } from './ports.js';
 import type { VrrpEvent } from '../fsm/fsm-types.js';
 import { decodeAdvert } from '../proto/packet.js';
 import { buildVrrpFilter, encodeBpf } from '../proto/bpf-filter.js';
@@ -39,15 +39,15 @@ function receiveOptions(io: InstanceIo, primaryAddr: string): VrrpSocketOptions 
 }
 
 export class SocketPool {
-  readonly #host: VrrpHost;
+  readonly #packets: PacketPort;
   readonly #sockets = new Map<string, PooledSocket>();
   readonly #sink: AdvertSink;
   readonly #unattributed: Record<string, number> = {};
 
   readonly #warn: (msg: string) => void;
 
-  constructor(host: VrrpHost, sink: AdvertSink, warn: (msg: string) => void = () => undefined) {
-    this.#host = host;
+  constructor(packets: PacketPort, sink: AdvertSink, warn: (msg: string) => void = () => undefined) {
+    this.#packets = packets;
     this.#sink = sink;
     this.#warn = warn;
   }
@@ -76,7 +76,7 @@ export class SocketPool {
     const key = keyOf(o);
     const have = this.#sockets.get(key);
     if (have !== undefined) return have;
-    const pooled: PooledSocket = { socket: this.#host.openSocket(o), family: o.family, receivers: new Map() };
+    const pooled: PooledSocket = { socket: this.#packets.openSocket(o), family: o.family, receivers: new Map() };
     this.#sockets.set(key, pooled);
     this.#refilter(pooled);
     // Every socket is drained, even a send-only one, so that its queue never fills.

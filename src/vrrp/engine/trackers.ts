@@ -7,7 +7,8 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { FileBook } from './track-file.js';
 import { ProcessBook } from './track-process.js';
-import type { EngineSpec, InstanceSpec, TrackFileSpec, TrackProcessSpec, VrrpHost, VrrpScriptSpec } from './types.js';
+import type { VrrpPorts } from './ports.js';
+import type { EngineSpec, InstanceSpec, TrackFileSpec, TrackProcessSpec, VrrpScriptSpec } from './types.js';
 import { evaluatePriority, type PriorityEvaluation, type TrackerInput } from '../fsm/priority.js';
 import { createScriptCounter, recordScriptResult, scriptStatus, type ScriptCounter } from '../fsm/track-script.js';
 
@@ -44,14 +45,14 @@ export class TrackerBook {
   #processes: ProcessBook;
   #fileSpecs: string;
   #processSpecs: string;
-  readonly #host: VrrpHost;
+  readonly #ports: Pick<VrrpPorts, 'network' | 'scripts' | 'files' | 'processes'>;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #changed: TrackerChange;
   #closed = false;
 
-  constructor(spec: EngineSpec, host: VrrpHost, clock: Clock, logger: Logger, changed: TrackerChange) {
-    this.#host = host;
+  constructor(spec: EngineSpec, ports: Pick<VrrpPorts, 'network' | 'scripts' | 'files' | 'processes'>, clock: Clock, logger: Logger, changed: TrackerChange) {
+    this.#ports = ports;
     this.#clock = clock;
     this.#logger = logger;
     this.#changed = changed;
@@ -64,12 +65,12 @@ export class TrackerBook {
   }
 
   #fileBook(spec: EngineSpec): FileBook {
-    return new FileBook(usedFiles(spec), { host: this.#host, logger: this.#logger, onUpdate: (n) => this.#changed('file', n) });
+    return new FileBook(usedFiles(spec), { files: this.#ports.files, logger: this.#logger, onUpdate: (n) => this.#changed('file', n) });
   }
 
   #processBook(spec: EngineSpec): ProcessBook {
     return new ProcessBook(usedProcesses(spec), {
-      host: this.#host, clock: this.#clock, logger: this.#logger, pollMs: spec.processPollMs ?? 1000, onUpdate: (n) => this.#changed('process', n),
+      processes: this.#ports.processes, clock: this.#clock, logger: this.#logger, pollMs: spec.processPollMs ?? 1000, onUpdate: (n) => this.#changed('process', n),
     });
   }
 
@@ -137,7 +138,7 @@ export class TrackerBook {
   #inputs(spec: InstanceSpec): TrackerInput[] {
     const io = spec.io;
     const out: TrackerInput[] = [];
-    const linkStatus = (name: string): 'OK' | 'FAIL' => (this.#host.link(name)?.up === true ? 'OK' : 'FAIL');
+    const linkStatus = (name: string): 'OK' | 'FAIL' => (this.#ports.network.link(name)?.up === true ? 'OK' : 'FAIL');
     if (io.dontTrackPrimary !== true) {
       out.push({ kind: 'interface', name: io.interface, weight: 0, reverse: false, status: linkStatus(io.interface) });
     }
@@ -200,7 +201,7 @@ export class TrackerBook {
     for (const s of this.#scripts.values()) {
       if (s.running || s.nextRun > now) continue;
       s.running = true;
-      void this.#host.runScript(s.spec.command, s.spec.timeoutMs).then((outcome) => {
+      void this.#ports.scripts.run(s.spec.command, s.spec.timeoutMs).then((outcome) => {
         s.running = false;
         // Closed, or dropped by a reload that changed the script's definition.
         if (this.#closed || this.#scripts.get(s.spec.name) !== s) return;

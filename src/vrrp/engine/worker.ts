@@ -5,7 +5,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LogFields, Logger } from '../../core/log.js';
-import { startVrrpEngine } from './system-host.js';
+import { startVrrpEngine } from './system-ports.js';
 import type { FromWorker, LoopDelay, ToWorker, WorkerData } from './worker-protocol.js';
 
 const port = parentPort;

@@ -15,7 +15,7 @@ import { FakeHost, memoryLogger, runFor, stateOf, v4Instance, VIP, type LogLine,
 function gated(lan: MemoryLan, clock: FakeClock, gate: (instance: string) => Promise<void>): Node {
   const host = new FakeHost(lan, ['192.0.2.1'], '02:00:00:00:00:01');
   const logs: LogLine[] = [];
-  const engine = new VrrpEngine({ instances: [v4Instance({ priority: 150 })] }, host, { clock, logger: memoryLogger(logs), beforeVips: gate });
+  const engine = new VrrpEngine({ instances: [v4Instance({ priority: 150 })] }, host.ports(), { clock, logger: memoryLogger(logs), beforeVips: gate });
   return { host, engine, logs };
 }
 

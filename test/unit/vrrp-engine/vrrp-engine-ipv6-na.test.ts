@@ -19,7 +19,7 @@ test('IPv6 master sends v3 adverts to ff02::12 and unsolicited NAs for its VIP',
       fsm: instanceConfig({ name: 'VI_6', vrid: 53, version: 3, priority: 200, advertIntCs: 10, primaryAddr: '' }),
       io: { interface: 'eth0', family: 6, vips: [{ address: '2001:db8::100', family: 6, prefixLength: 64 }] },
     }],
-  }, host, { clock, logger: memoryLogger([]) });
+  }, host.ports(), { clock, logger: memoryLogger([]) });
   await engine.start();
   await runFor(clock, 1000);
   const n = { host, engine, logs: [] };

@@ -1,7 +1,7 @@
-// The VRRP engine on the real kernel: the one file of src/vrrp/ that reaches src/sys/.
-// SystemHost implements VrrpHost with raw sockets (protocol 112), rtnetlink (addresses,
-// routes, rules, link and address notifications), an AF_PACKET sender for gratuitous
-// ARP / NA, and direct exec of scripts. The engine logic is engine-core.ts.
+// The VRRP engine's ports (ports.ts) on the real kernel, with src/sys/: rtnetlink for
+// links, addresses, routes and rules and their notifications; raw sockets (protocol 112)
+// and an AF_PACKET sender for gratuitous ARP / NA; direct exec of scripts; track files;
+// /proc and the process connector. The engine logic is engine.ts.
 import { constants as osConstants } from 'node:os';
 import { RealClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
@@ -15,17 +15,17 @@ import { listProcs, readProc } from '../../sys/proc-scan.js';
 import { RawSocket } from '../../sys/raw-socket.js';
 import { scriptPort } from '../../sys/script/runner.js';
 import { describeResult } from '../../core/script.js';
+import { HalbError } from '../../core/errors.js';
 import { initTrackFile, readTrackFile, watchTrackFile } from '../../sys/track-file.js';
 import type { IpFamily } from '../proto/checksum.js';
 import { IPPROTO_VRRP } from '../proto/constants.js';
 import { VrrpEngine } from './engine.js';
 import type {
-  Closable, EngineSpec, HostEvent, HostLink, ProcessEntry, ProcessEvent, ScriptCommand, VipSpec, VrrpHost, VrrpSocketOptions,
-} from './types.js';
+  AddressPort, Closable, HostEvent, HostLink, NetworkPort, PacketPort, ProcessEntry, ProcessEvent, ProcessPort, ScriptPort,
+  TrackFilePort, VrrpPorts, VrrpSocketOptions,
+} from './ports.js';
+import type { EngineSpec, ScriptCommand, VipSpec } from './types.js';
 import type { ScriptOutcome } from '../fsm/track-script.js';
-
-export { VrrpEngine } from './engine.js';
-export type * from './types.js';
 
 const RT_SCOPE_LINK = 253;
 /** keepalived has no notify timeout; an unbounded child would pile up on a flapping peer. */
@@ -46,25 +46,17 @@ export function vipToAddressSpec(vip: VipSpec, ifindex: number): AddressSpec {
   };
 }
 
-export interface SystemHostOptions {
-  /** Poll interval for a track file whose directory cannot be watched (dflt 1000 ms). */
-  readonly filePollMs?: number;
-}
-
-export class SystemHost implements VrrpHost {
+/** Links and addresses from rtnetlink, kept current by its notifications. */
+export class SystemNetwork implements NetworkPort {
   readonly #logger: Logger;
-  readonly #filePollMs: number;
-  readonly #scripts = scriptPort();
   #rt: RtNetlink | undefined;
   #monitor: NetlinkMonitor | undefined;
-  #af: AfPacketSender | undefined;
   readonly #links = new Map<string, HostLink>();
   #addresses: AddressInfo[] = [];
   readonly #listeners: ((ev: HostEvent) => void)[] = [];
 
-  constructor(logger: Logger, o: SystemHostOptions = {}) {
+  constructor(logger: Logger) {
     this.#logger = logger;
-    this.#filePollMs = o.filePollMs ?? 1000;
   }
 
   async init(): Promise<void> {
@@ -74,9 +66,14 @@ export class SystemHost implements VrrpHost {
     await this.#reread();
   }
 
+  /** The rtnetlink socket, once init() has opened it: the address port changes addresses through it. */
+  get rt(): RtNetlink {
+    if (this.#rt === undefined) throw new HalbError('HALB_ERR_SYS', 'the VRRP network port is not initialised');
+    return this.#rt;
+  }
+
   async #reread(): Promise<void> {
-    const rt = this.#rt!;
-    const [links, addrs] = await Promise.all([rt.links(), rt.addresses()]);
+    const [links, addrs] = await Promise.all([this.rt.links(), this.rt.addresses()]);
     for (const l of links) this.#setLink({ ifindex: l.ifindex, name: l.name, mac: l.mac, up: l.up });
     this.#addresses = addrs;
   }
@@ -95,11 +92,7 @@ export class SystemHost implements VrrpHost {
       return;
     }
     if (ev.kind === 'link') {
-      if (ev.deleted) {
-        this.#setLink({ ifindex: ev.link.ifindex, name: ev.link.name, mac: ev.link.mac, up: false });
-        return;
-      }
-      this.#setLink({ ifindex: ev.link.ifindex, name: ev.link.name, mac: ev.link.mac, up: ev.link.up });
+      this.#setLink({ ifindex: ev.link.ifindex, name: ev.link.name, mac: ev.link.mac, up: !ev.deleted && ev.link.up });
       return;
     }
     const a = ev.address;
@@ -115,6 +108,12 @@ export class SystemHost implements VrrpHost {
     return this.#links.get(name);
   }
 
+  ifindexOf(name: string): number {
+    const l = this.#links.get(name);
+    if (l === undefined) throw new HalbError('HALB_ERR_CONFIG', `no interface ${name}`);
+    return l.ifindex;
+  }
+
   primaryAddress(ifname: string, family: IpFamily): string | undefined {
     const l = this.#links.get(ifname);
     if (l === undefined) return undefined;
@@ -123,6 +122,58 @@ export class SystemHost implements VrrpHost {
     const pick = family === 4 ? mine.find((a) => (a.flags & IFA_F.SECONDARY) === 0) : mine.find((a) => a.scope === RT_SCOPE_LINK);
     return pick?.address;
   }
+
+  ipv6Forwarding(ifname: string): boolean {
+    return ipv6Forwarding(ifname);
+  }
+
+  onEvent(cb: (ev: HostEvent) => void): void {
+    this.#listeners.push(cb);
+  }
+
+  close(): void {
+    this.#monitor?.close();
+    this.#rt?.close();
+  }
+}
+
+/** Addresses, routes and rules, through the network port's rtnetlink socket. */
+export class SystemAddresses implements AddressPort {
+  readonly #net: SystemNetwork;
+  readonly #ifindexOf = (name: string): number => this.#net.ifindexOf(name);
+
+  constructor(net: SystemNetwork) {
+    this.#net = net;
+  }
+
+  addAddress(vip: VipSpec, ifindex: number): Promise<void> {
+    return this.#net.rt.addAddress(vipToAddressSpec(vip, ifindex));
+  }
+
+  delAddress(vip: VipSpec, ifindex: number): Promise<void> {
+    return this.#net.rt.delAddress(vipToAddressSpec(vip, ifindex));
+  }
+
+  addRoute(r: IpRoute): Promise<void> {
+    return this.#net.rt.addRoute(r, this.#ifindexOf);
+  }
+
+  delRoute(r: IpRoute): Promise<void> {
+    return this.#net.rt.delRoute(r, this.#ifindexOf);
+  }
+
+  addRule(r: IpRule): Promise<void> {
+    return this.#net.rt.addRule(r);
+  }
+
+  delRule(r: IpRule): Promise<void> {
+    return this.#net.rt.delRule(r);
+  }
+}
+
+/** Raw VRRP sockets, and an AF_PACKET sender opened on the first frame. */
+export class SystemPackets implements PacketPort {
+  #af: AfPacketSender | undefined;
 
   openSocket(o: VrrpSocketOptions): PacketSocket {
     return new RawSocket({
@@ -133,57 +184,36 @@ export class SystemHost implements VrrpHost {
     });
   }
 
-  addAddress(vip: VipSpec, ifindex: number): Promise<void> {
-    return this.#rt!.addAddress(vipToAddressSpec(vip, ifindex));
-  }
-
-  delAddress(vip: VipSpec, ifindex: number): Promise<void> {
-    return this.#rt!.delAddress(vipToAddressSpec(vip, ifindex));
-  }
-
-  #ifindexOf = (name: string): number => {
-    const l = this.#links.get(name);
-    if (l === undefined) throw new Error(`no interface ${name}`);
-    return l.ifindex;
-  };
-
-  addRoute(r: IpRoute): Promise<void> {
-    return this.#rt!.addRoute(r, this.#ifindexOf);
-  }
-
-  delRoute(r: IpRoute): Promise<void> {
-    return this.#rt!.delRoute(r, this.#ifindexOf);
-  }
-
-  addRule(r: IpRule): Promise<void> {
-    return this.#rt!.addRule(r);
-  }
-
-  delRule(r: IpRule): Promise<void> {
-    return this.#rt!.delRule(r);
-  }
-
   sendFrame(ifindex: number, frame: Buffer, ethertype: number, dstMac: string): void {
     this.#af ??= new AfPacketSender();
     this.#af.send(ifindex, frame, ethertype, dstMac);
   }
 
-  ipv6Forwarding(ifname: string): boolean {
-    return ipv6Forwarding(ifname);
+  close(): void {
+    this.#af?.close();
+  }
+}
+
+/** Scripts exec'd directly (src/sys/script/runner.ts). */
+export class SystemScripts implements ScriptPort {
+  readonly #logger: Logger;
+  readonly #scripts = scriptPort();
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
   }
 
-  runNotify(cmd: ScriptCommand, args: readonly string[]): void {
+  notify(cmd: ScriptCommand, args: readonly string[]): void {
     // keepalived does not wait for notify scripts; the timeout only bounds a stuck one.
-    void this.#scripts.run({ text: cmd.text ?? cmd.argv.join(' '), ...(cmd.run !== undefined ? { run: cmd.run } : {}) }, args, NOTIFY_TIMEOUT_MS).then((r) => {
-      if (r.kind === 'spawn-error') this.#logger.warn(`notify script ${cmd.text ?? cmd.argv.join(' ')} ${describeResult(r)}`);
+    void this.#scripts.run(scriptSpec(cmd), args, NOTIFY_TIMEOUT_MS).then((r) => {
+      if (r.kind === 'spawn-error') this.#logger.warn(`notify script ${commandText(cmd)} ${describeResult(r)}`);
     });
   }
 
-  async runScript(cmd: ScriptCommand, timeoutMs: number): Promise<ScriptOutcome> {
-    const text = cmd.text ?? cmd.argv.join(' ');
-    const end = await this.#scripts.run({ text, ...(cmd.run !== undefined ? { run: cmd.run } : {}) }, [], timeoutMs);
+  async run(cmd: ScriptCommand, timeoutMs: number): Promise<ScriptOutcome> {
+    const end = await this.#scripts.run(scriptSpec(cmd), [], timeoutMs);
     if (end.kind === 'spawn-error') {
-      this.#logger.warn(`script ${text} ${describeResult(end)}`);
+      this.#logger.warn(`script ${commandText(cmd)} ${describeResult(end)}`);
       // What a shell reports for a command it cannot run.
       return { kind: 'exit', code: 127 };
     }
@@ -191,35 +221,55 @@ export class SystemHost implements VrrpHost {
     if (end.kind === 'signal') return { kind: 'signal', signal: osConstants.signals[end.signal] };
     return { kind: 'exit', code: end.code };
   }
+}
 
-  onEvent(cb: (ev: HostEvent) => void): void {
-    this.#listeners.push(cb);
+const commandText = (cmd: ScriptCommand): string => cmd.text ?? cmd.argv.join(' ');
+const scriptSpec = (cmd: ScriptCommand): { text: string; run?: ScriptCommand['run'] } =>
+  ({ text: commandText(cmd), ...(cmd.run !== undefined ? { run: cmd.run } : {}) });
+
+/** track_file reads, init_file writes, and watches (src/sys/track-file.ts). */
+export class SystemTrackFiles implements TrackFilePort {
+  readonly #logger: Logger;
+  readonly #pollMs: number;
+
+  constructor(logger: Logger, pollMs: number) {
+    this.#logger = logger;
+    this.#pollMs = pollMs;
   }
 
-  readTrackFile(path: string): Promise<number | undefined> {
+  read(path: string): Promise<number | undefined> {
     return readTrackFile(path);
   }
 
-  initTrackFile(path: string, value: number, overwrite: boolean): Promise<void> {
+  init(path: string, value: number, overwrite: boolean): Promise<void> {
     return initTrackFile(path, value, overwrite);
   }
 
-  watchFile(path: string, changed: () => void): Closable {
+  watch(path: string, changed: () => void): Closable {
     return watchTrackFile(path, changed, {
-      pollMs: this.#filePollMs,
-      onFallback: (why) => this.#logger.warn(`track file ${path}: ${why}; polling every ${this.#filePollMs} ms`),
+      pollMs: this.#pollMs,
+      onFallback: (why) => this.#logger.warn(`track file ${path}: ${why}; polling every ${this.#pollMs} ms`),
     });
   }
+}
 
-  listProcesses(withCmdline: boolean): Promise<ProcessEntry[]> {
+/** /proc and the kernel's process connector. */
+export class SystemProcesses implements ProcessPort {
+  readonly #logger: Logger;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  list(withCmdline: boolean): Promise<ProcessEntry[]> {
     return listProcs(withCmdline);
   }
 
-  readProcess(pid: number, withCmdline: boolean): Promise<ProcessEntry | undefined> {
+  read(pid: number, withCmdline: boolean): Promise<ProcessEntry | undefined> {
     return readProc(pid, withCmdline);
   }
 
-  watchProcesses(cb: (ev: ProcessEvent) => void): Closable | undefined {
+  watch(cb: (ev: ProcessEvent) => void): Closable | undefined {
     try {
       return new ProcConnector(cb);
     } catch (e) {
@@ -227,12 +277,15 @@ export class SystemHost implements VrrpHost {
       return undefined;
     }
   }
+}
 
-  close(): void {
-    this.#monitor?.close();
-    this.#rt?.close();
-    this.#af?.close();
-  }
+/** Every port on the real kernel. `filePollMs`: a track file whose directory cannot be watched is re-read this often. */
+export function systemPorts(logger: Logger, filePollMs = 1000): VrrpPorts {
+  const network = new SystemNetwork(logger);
+  return {
+    network, addresses: new SystemAddresses(network), packets: new SystemPackets(), scripts: new SystemScripts(logger),
+    files: new SystemTrackFiles(logger, filePollMs), processes: new SystemProcesses(logger),
+  };
 }
 
 export interface StartOptions {
@@ -244,8 +297,7 @@ export interface StartOptions {
 
 /** Build the engine on the real kernel and start every instance. */
 export async function startVrrpEngine(spec: EngineSpec, opts: StartOptions): Promise<VrrpEngine> {
-  const host = new SystemHost(opts.logger, spec.filePollMs !== undefined ? { filePollMs: spec.filePollMs } : {});
-  const engine = new VrrpEngine(spec, host, {
+  const engine = new VrrpEngine(spec, systemPorts(opts.logger, spec.filePollMs), {
     clock: opts.clock ?? new RealClock(), logger: opts.logger,
     ...(opts.beforeVips !== undefined ? { beforeVips: opts.beforeVips } : {}),
   });
