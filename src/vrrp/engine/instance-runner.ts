@@ -137,11 +137,6 @@ export class InstanceRunner {
     return this.#state.config.primaryAddr;
   }
 
-  /** How many adverts this instance has encoded (advert-cache.ts; the unit tests read it). */
-  get advertEncodes(): number {
-    return this.#adverts.encodes;
-  }
-
   /** What checkAdvertForInstance needs, with the current effective priority. */
   expectation(): InstanceExpectation {
     const io = this.#spec.io;

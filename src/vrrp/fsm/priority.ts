@@ -124,9 +124,12 @@ function contribution(t: TrackerInput): { contributor: Contributor; fault: Fault
   return { contributor: { ...head, status: t.status, delta: applies ? t.weight * mult : 0, fault: false }, fault: null };
 }
 
-/** Clamp to what a non-owner may advertise: [1, 254]. */
-export function clampPriority(total: number): number {
-  return Math.min(Math.max(total, 1), VRRP_PRIO.OWNER - 1);
+/**
+ * What a non-owner may advertise: [1, 254], a whole number. The one clamp of VRRP
+ * priorities: tracker totals here, and the instance FSM's effective priority.
+ */
+export function clampPriority(priority: number): number {
+  return Math.min(Math.max(Math.round(priority), 1), VRRP_PRIO.OWNER - 1);
 }
 
 export function evaluatePriority(base: number, trackers: readonly TrackerInput[]): PriorityEvaluation {
