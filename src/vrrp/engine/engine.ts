@@ -1,13 +1,13 @@
 // The VRRP engine: the I/O shell around the pure state machines. It feeds received
-// adverts (engine-rx.ts), timer deadlines, tracker changes and host events into
-// instance-fsm.ts / sync-group.ts and hands the returned actions to each instance's
-// runner (engine-instance.ts). One timer is armed for the earliest deadline of all
-// instances and scripts, as keepalived reads its timers with vrrp_compute_timer(); a
-// timer that fires late is logged with how late, as keepalived logs a late thread timer.
-// The ports (ports.ts: system-ports.ts or test doubles) are the only way out to the kernel.
-// releaseMaster() is explained in engine-release.ts; reload() in engine-reload.ts.
+// adverts (socket-pool.ts), timer deadlines, tracker changes and host events into
+// fsm/instance-fsm.ts / fsm/sync-group.ts and hands the returned actions to each
+// instance's runner (instance-runner.ts). One timer is armed for the earliest deadline of
+// all instances and scripts (deadline-timer.ts). The ports (ports.ts: system-ports.ts or
+// test doubles) are the only way out to the kernel.
+// releaseMaster() is explained in release.ts; reload() in reload.ts.
 import { HalbError } from '../../core/errors.js';
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
+import { DeadlineTimer } from './deadline-timer.js';
 import type { EngineOptions } from './options.js';
 import type { Logger } from '../../core/log.js';
 import { InstanceRunner, type RunnerDeps } from './instance-runner.js';
@@ -37,15 +37,12 @@ export class VrrpEngine {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #runners = new Map<string, InstanceRunner>();
-  readonly #deadlines = new Map<string, number | null>();
   readonly #groups = new Map<string, SyncGroupState>();
   readonly #groupOf = new Map<string, string>();
   readonly #listeners: ((ev: EngineEvent) => void)[] = [];
   readonly #pool: SocketPool;
   readonly #trackers: TrackerBook;
-  #timer: TimerHandle | undefined;
-  #armedFor: number | null = null;
-  #timerStats = { fired: 0, late: 0, maxLateMs: 0 };
+  readonly #timer: DeadlineTimer;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   /** While releaseMaster() steps the FSMs: the reason given for entering BACKUP. */
   #releasing: string | undefined;
@@ -58,6 +55,7 @@ export class VrrpEngine {
     this.#beforeVips = opts.beforeVips;
     this.#pool = new SocketPool(ports.packets, (r, ev) => this.#dispatch(r.name, ev), (m) => this.#logger.warn(m));
     this.#trackers = new TrackerBook(spec, ports, opts.clock, opts.logger, (kind, names) => this.#trackerChanged(kind, names));
+    this.#timer = new DeadlineTimer(opts.clock, opts.logger, () => this.#spec.lateTimerWarnMs ?? 100, (now) => this.#onTimer(now));
   }
 
   onEvent(cb: (ev: EngineEvent) => void): void {
@@ -76,7 +74,7 @@ export class VrrpEngine {
       await this.#start();
     } catch (e) {
       this.#state = 'stopped';
-      this.#timer?.cancel();
+      this.#timer.cancel();
       this.#trackers.close();
       this.#closePorts();
       throw e;
@@ -126,12 +124,12 @@ export class VrrpEngine {
     const clash = this.#pool.addReceiver(runner);
     if (clash !== undefined) throw new HalbError('HALB_ERR_CONFIG', clash);
     this.#runners.set(name, runner);
-    this.#deadlines.set(name, null);
+    this.#timer.set(name, null);
     return runner;
   }
 
   /**
-   * Apply a new configuration instance by instance (engine-reload.ts says what changed),
+   * Apply a new configuration instance by instance (reload.ts says what changed),
    * as keepalived's reload does: an unchanged instance is not touched; an updated one keeps
    * its state and VIPs, with addresses diffed in place and a priority change run through
    * the election (no stop advert); a removed one stops (priority 0 if MASTER); an added one
@@ -186,7 +184,7 @@ export class VrrpEngine {
     this.#dispatch(name, { kind: 'shutdown' });
     this.#pool.removeReceiver(r);
     this.#runners.delete(name);
-    this.#deadlines.delete(name);
+    this.#timer.delete(name);
     this.#groupOf.delete(name);
   }
 
@@ -198,7 +196,7 @@ export class VrrpEngine {
 
   #stepOne(r: InstanceRunner, ev: VrrpEvent, now: number): void {
     const res = step(r.state, ev, now);
-    this.#deadlines.set(r.name, res.nextDeadline);
+    this.#timer.set(r.name, res.nextDeadline);
     r.apply(res.state, relabelForRelease(res.actions, this.#releasing));
   }
 
@@ -211,7 +209,7 @@ export class VrrpEngine {
       list.push(a.action);
       byMember.set(a.instance, list);
     }
-    for (const [name, d] of Object.entries(res.deadlines)) this.#deadlines.set(name, d);
+    for (const [name, d] of Object.entries(res.deadlines)) this.#timer.set(name, d);
     for (const [name, st] of Object.entries(res.instances)) {
       const r = this.#runners.get(name)!;
       if (st !== r.state || byMember.has(name)) r.apply(st, relabelForRelease(byMember.get(name) ?? [], this.#releasing));
@@ -326,39 +324,13 @@ export class VrrpEngine {
     this.#arm();
   }
 
-  #earliest(): number | null {
-    let best = this.#trackers.nextDeadline();
-    for (const d of this.#deadlines.values()) if (d !== null && (best === null || d < best)) best = d;
-    for (const r of this.#runners.values()) {
-      const d = r.releasedUntil;
-      if (d !== null && (best === null || d < best)) best = d;
-    }
-    return best;
-  }
-
   #arm(): void {
     if (this.#state !== 'running') return;
-    const next = this.#earliest();
-    if (next === this.#armedFor && this.#timer !== undefined) return;
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    this.#armedFor = next;
-    if (next === null) return;
-    this.#timer = this.#clock.setTimer(next - this.#clock.now(), () => this.#onTimer(next));
+    this.#timer.arm([this.#trackers.nextDeadline(), ...[...this.#runners.values()].map((r) => r.releasedUntil)]);
   }
 
-  #onTimer(deadline: number): void {
-    this.#timer = undefined;
-    this.#armedFor = null;
-    const now = this.#clock.now();
-    const late = now - deadline;
-    this.#timerStats.fired++;
-    if (late > this.#timerStats.maxLateMs) this.#timerStats.maxLateMs = late;
-    if (late > (this.#spec.lateTimerWarnMs ?? 100)) {
-      this.#timerStats.late++;
-      this.#logger.warn(`VRRP thread timer expired ${late.toFixed(1)} ms late`, { reason: 'event loop lag: adverts and timeouts are delayed' });
-    }
-    for (const [name, d] of this.#deadlines) if (d !== null && d <= now) this.#dispatch(name, { kind: 'timer' });
+  #onTimer(now: number): void {
+    for (const name of this.#timer.due(now)) this.#dispatch(name, { kind: 'timer' });
     this.#endHolds(now);
     this.#trackers.runDue(now);
     this.#arm();
@@ -371,8 +343,7 @@ export class VrrpEngine {
   async stop(): Promise<void> {
     if (this.#state !== 'running') return;
     this.#state = 'stopping';
-    this.#timer?.cancel();
-    this.#timer = undefined;
+    this.#timer.cancel();
     this.#trackers.close();
     for (const r of this.#runners.values()) this.#dispatch(r.name, { kind: 'shutdown' });
     // keepalived's notify_shutdown: every sync group is STOP too.
@@ -392,7 +363,7 @@ export class VrrpEngine {
     return {
       instances: [...this.#runners.values()].map((r) => r.snapshot()),
       syncGroups: [...this.#groups.values()].map((g) => ({ name: g.name, state: g.state, members: g.members })),
-      timers: { ...this.#timerStats },
+      timers: this.#timer.stats(),
       unattributedDrops: this.#pool.unattributedDrops(),
     };
   }

@@ -53,7 +53,7 @@ export class SocketPool {
   }
 
   /**
-   * Give the kernel the socket's filter (bpf-filter.ts) for the instances now receiving
+   * Give the kernel the socket's filter (proto/bpf-filter.ts) for the instances now receiving
    * on it: a send-only socket accepts nothing; an IPv4 multicast one requires TTL 255.
    */
   #refilter(p: PooledSocket): void {

@@ -2,7 +2,7 @@
 // at startup (after init_file has written it) and again whenever the host says the file
 // may have changed. A file that disappears reads as 0, as keepalived treats IN_DELETE.
 // An out-of-range number is logged and the last value kept. What a value does to an
-// instance's priority is priority.ts.
+// instance's priority is fsm/priority.ts.
 import type { Logger } from '../../core/log.js';
 import type { Closable, TrackFilePort } from './ports.js';
 import type { TrackFileSpec } from './types.js';

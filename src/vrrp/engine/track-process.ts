@@ -2,7 +2,7 @@
 // the kernel's process connector where there is one (fork, exec, rename, exit: only the
 // process concerned is read), and from a scan of /proc every `pollMs` otherwise. With the
 // connector the scan still runs, rarely, in case events were lost. Quorum and the
-// fork/terminate delays are engine-process-quorum.ts.
+// fork/terminate delays are process-quorum.ts.
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { COMM_MAX, matchesProcess, ProcessQuorum, usesCmdline } from './process-quorum.js';

@@ -1,8 +1,8 @@
 // Trackers feeding the engine's priority evaluation: vrrp_script runs (one schedule per
 // script, shared by every instance that tracks it, as in keepalived), interface link
-// state from the host, track_file values (engine-track-file.ts) and vrrp_track_process
-// quorums (engine-track-process.ts). Turning their status into an effective priority and
-// FSM events is priority.ts; this file only keeps the status and the run schedule.
+// state from the host, track_file values (track-file.ts) and vrrp_track_process
+// quorums (track-process.ts). Turning their status into an effective priority and
+// FSM events is fsm/priority.ts; this file only keeps the status and the run schedule.
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { FileBook } from './track-file.js';
@@ -39,12 +39,37 @@ export type TrackerKindName = 'script' | 'file' | 'process';
 /** Trackers whose status changed (names may be empty: only a deadline moved). */
 export type TrackerChange = (kind: TrackerKindName, names: readonly string[]) => void;
 
+/**
+ * A book of trackers (files, processes) built from their definitions: a reload whose
+ * definitions are the same keeps the book, its values and its watches; otherwise the
+ * book is closed and built again.
+ */
+class Rebuilt<B extends { init(): Promise<void>; close(): void }> {
+  #key: string;
+  #book: B;
+
+  constructor(key: string, book: B) {
+    this.#key = key;
+    this.#book = book;
+  }
+
+  get book(): B {
+    return this.#book;
+  }
+
+  async renew(key: string, make: () => B): Promise<void> {
+    if (key === this.#key) return;
+    this.#book.close();
+    this.#book = make();
+    this.#key = key;
+    await this.#book.init();
+  }
+}
+
 export class TrackerBook {
   #scripts = new Map<string, ScriptState>();
-  #files: FileBook;
-  #processes: ProcessBook;
-  #fileSpecs: string;
-  #processSpecs: string;
+  readonly #fileBooks: Rebuilt<FileBook>;
+  readonly #processBooks: Rebuilt<ProcessBook>;
   readonly #ports: Pick<VrrpPorts, 'network' | 'scripts' | 'files' | 'processes'>;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -56,10 +81,8 @@ export class TrackerBook {
     this.#clock = clock;
     this.#logger = logger;
     this.#changed = changed;
-    this.#files = this.#fileBook(spec);
-    this.#processes = this.#processBook(spec);
-    this.#fileSpecs = JSON.stringify(usedFiles(spec));
-    this.#processSpecs = JSON.stringify(usedProcesses(spec));
+    this.#fileBooks = new Rebuilt(JSON.stringify(usedFiles(spec)), this.#fileBook(spec));
+    this.#processBooks = new Rebuilt(JSON.stringify(usedProcesses(spec)), this.#processBook(spec));
     const now = clock.now();
     for (const s of spec.scripts ?? []) this.#scripts.set(s.name, newScript(s, now));
   }
@@ -104,34 +127,22 @@ export class TrackerBook {
       next.set(s.name, fresh);
     }
     this.#scripts = next;
-    const files = JSON.stringify(usedFiles(spec));
-    if (files !== this.#fileSpecs) {
-      this.#files.close();
-      this.#files = this.#fileBook(spec);
-      this.#fileSpecs = files;
-      await this.#files.init();
-    }
-    const procs = JSON.stringify(usedProcesses(spec));
-    if (procs !== this.#processSpecs) {
-      this.#processes.close();
-      this.#processes = this.#processBook(spec);
-      this.#processSpecs = procs;
-      await this.#processes.init();
-    }
+    await this.#fileBooks.renew(JSON.stringify(usedFiles(spec)), () => this.#fileBook(spec));
+    await this.#processBooks.renew(JSON.stringify(usedProcesses(spec)), () => this.#processBook(spec));
   }
 
   /** Read the track files and the process table before any instance starts. */
   async init(): Promise<void> {
-    await this.#files.init();
-    await this.#processes.init();
+    await this.#fileBooks.book.init();
+    await this.#processBooks.book.init();
   }
 
   /** Why trackers an instance names are ignored (no such block), keepalived's wording. */
   unknownTrackers(spec: InstanceSpec): string[] {
     const out: string[] = [];
     for (const t of spec.io.trackScripts ?? []) if (!this.#scripts.has(t.script)) out.push(`track_script ${t.script} is not a vrrp_script`);
-    for (const t of spec.io.trackFiles ?? []) if (!this.#files.has(t.file)) out.push(`track file ${t.file} not found`);
-    for (const t of spec.io.trackProcesses ?? []) if (!this.#processes.has(t.process)) out.push(`track process ${t.process} not found`);
+    for (const t of spec.io.trackFiles ?? []) if (!this.#fileBooks.book.has(t.file)) out.push(`track file ${t.file} not found`);
+    for (const t of spec.io.trackProcesses ?? []) if (!this.#processBooks.book.has(t.process)) out.push(`track process ${t.process} not found`);
     return out;
   }
 
@@ -155,12 +166,12 @@ export class TrackerBook {
       });
     }
     for (const t of io.trackFiles ?? []) {
-      const f = this.#files.spec(t.file);
+      const f = this.#fileBooks.book.spec(t.file);
       if (f === undefined) continue;
-      out.push({ kind: 'file', name: t.file, weight: t.weight ?? f.weight, reverse: t.reverse ?? f.reverse === true, value: this.#files.value(t.file) });
+      out.push({ kind: 'file', name: t.file, weight: t.weight ?? f.weight, reverse: t.reverse ?? f.reverse === true, value: this.#fileBooks.book.value(t.file) });
     }
     for (const t of io.trackProcesses ?? []) {
-      const q = this.#processes.quorum(t.process);
+      const q = this.#processBooks.book.quorum(t.process);
       if (q === undefined) continue;
       out.push({
         kind: 'process', name: t.process, weight: t.weight ?? q.spec.weight, reverse: t.reverse ?? q.spec.reverse === true,
@@ -188,7 +199,7 @@ export class TrackerBook {
 
   /** The earliest time a script is due or a process tracker needs attention, or null. */
   nextDeadline(): number | null {
-    let best: number | null = this.#processes.nextDeadline();
+    let best: number | null = this.#processBooks.book.nextDeadline();
     for (const s of this.#scripts.values()) {
       if (!s.running && (best === null || s.nextRun < best)) best = s.nextRun;
     }
@@ -197,7 +208,7 @@ export class TrackerBook {
 
   /** Start every script that is due, expire process delays, scan /proc when due. */
   runDue(now: number): void {
-    this.#processes.runDue(now);
+    this.#processBooks.book.runDue(now);
     for (const s of this.#scripts.values()) {
       if (s.running || s.nextRun > now) continue;
       s.running = true;
@@ -216,7 +227,7 @@ export class TrackerBook {
 
   close(): void {
     this.#closed = true;
-    this.#files.close();
-    this.#processes.close();
+    this.#fileBooks.book.close();
+    this.#processBooks.book.close();
   }
 }

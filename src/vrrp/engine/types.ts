@@ -177,7 +177,7 @@ export interface InstanceCounters {
   readonly advertsSent: number;
   readonly advertsReceived: number;
   readonly sendErrors: number;
-  /** Dropped adverts by reason (drop-reason.ts). */
+  /** Dropped adverts by reason (proto/drop-reason.ts). */
   readonly drops: Readonly<Record<string, number>>;
   readonly transitions: number;
   readonly becomeMaster: number;

@@ -1,5 +1,5 @@
 // The data of the VRRP instance state machine: its configuration, state, input events and
-// output actions. Everything is plain, readonly data so the I/O shell (engine.ts) can log,
+// output actions. Everything is plain, readonly data so the I/O shell (engine/engine.ts) can log,
 // persist and replay it; instance-fsm.ts holds the one function that moves between states.
 
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// engine-reload.ts: how a reload classifies each instance, and what it diffs in place.
+// src/vrrp/engine/reload.ts: how a reload classifies each instance, and what it diffs in place.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addressDiff, diffInstances, reconfigureState } from '../../../src/vrrp/engine/reload.js';
