@@ -47,7 +47,7 @@ export function vipToAddressSpec(vip: VipSpec, ifindex: number): AddressSpec {
 }
 
 /** Links and addresses from rtnetlink, kept current by its notifications. */
-export class SystemNetwork implements NetworkPort {
+class SystemNetwork implements NetworkPort {
   readonly #logger: Logger;
   #rt: RtNetlink | undefined;
   #monitor: NetlinkMonitor | undefined;
@@ -138,7 +138,7 @@ export class SystemNetwork implements NetworkPort {
 }
 
 /** Addresses, routes and rules, through the network port's rtnetlink socket. */
-export class SystemAddresses implements AddressPort {
+class SystemAddresses implements AddressPort {
   readonly #net: SystemNetwork;
   readonly #ifindexOf = (name: string): number => this.#net.ifindexOf(name);
 
@@ -172,7 +172,7 @@ export class SystemAddresses implements AddressPort {
 }
 
 /** Raw VRRP sockets, and an AF_PACKET sender opened on the first frame. */
-export class SystemPackets implements PacketPort {
+class SystemPackets implements PacketPort {
   #af: AfPacketSender | undefined;
 
   openSocket(o: VrrpSocketOptions): PacketSocket {
@@ -195,7 +195,7 @@ export class SystemPackets implements PacketPort {
 }
 
 /** Scripts exec'd directly (src/sys/script/runner.ts). */
-export class SystemScripts implements ScriptPort {
+class SystemScripts implements ScriptPort {
   readonly #logger: Logger;
   readonly #scripts = scriptPort();
 
@@ -228,7 +228,7 @@ const scriptSpec = (cmd: ScriptCommand): { text: string; run?: ScriptCommand['ru
   ({ text: commandText(cmd), ...(cmd.run !== undefined ? { run: cmd.run } : {}) });
 
 /** track_file reads, init_file writes, and watches (src/sys/track-file.ts). */
-export class SystemTrackFiles implements TrackFilePort {
+class SystemTrackFiles implements TrackFilePort {
   readonly #logger: Logger;
   readonly #pollMs: number;
 
@@ -254,7 +254,7 @@ export class SystemTrackFiles implements TrackFilePort {
 }
 
 /** /proc and the kernel's process connector. */
-export class SystemProcesses implements ProcessPort {
+class SystemProcesses implements ProcessPort {
   readonly #logger: Logger;
 
   constructor(logger: Logger) {
