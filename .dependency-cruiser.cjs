@@ -1,6 +1,7 @@
 // The layering of STYLE.md, enforced by `npm run depcheck` (part of `npm test`):
 //   core <- config <- {vrrp, check, dataplane(+sched), bgp} <- daemon
-//   native <- sys <- {vrrp/engine, dataplane/nft/apply, dataplane/ipvs/apply, dataplane/proxy/{cluster,worker-main} (shm only), daemon}
+//   vrrp: proto <- fsm <- engine (proto and fsm pure)
+//   native <- sys <- {vrrp/engine/, dataplane/nft/apply, dataplane/ipvs/apply, dataplane/proxy/{cluster,worker-main} (shm only), daemon}
 // vrrp, check and dataplane never import each other; nothing imports daemon;
 // api and cli see only types, snapshots and the daemon's command interface.
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -21,8 +22,15 @@ module.exports = {
       from: { path: '^src/bgp/' }, to: { path: '^src/(vrrp|check|dataplane|daemon|api|cli|sys)/' } },
     { name: 'dataplane-not-peers', severity: 'error',
       from: { path: '^src/dataplane/' }, to: { path: '^src/(vrrp|check|daemon|api|cli)/' } },
-    { name: 'only-engine-touches-sys-in-vrrp', severity: 'error', comment: 'only vrrp/engine.ts may import sys/',
-      from: { path: '^src/vrrp/', pathNot: '^src/vrrp/engine[.]ts$' }, to: { path: '^src/sys/' } },
+    { name: 'only-engine-touches-sys-in-vrrp', severity: 'error', comment: 'only src/vrrp/engine/ may import sys/',
+      from: { path: '^src/vrrp/', pathNot: '^src/vrrp/engine/' }, to: { path: '^src/sys/' } },
+    { name: 'vrrp-proto-is-pure', severity: 'error', comment: 'the VRRP codec (proto/) imports neither the FSMs nor the engine',
+      from: { path: '^src/vrrp/proto/' }, to: { path: '^src/(vrrp/(fsm|engine)/|sys/|config/)' } },
+    { name: 'vrrp-fsm-is-pure', severity: 'error', comment: 'the VRRP state machines (fsm/) may import proto/, never the engine',
+      from: { path: '^src/vrrp/fsm/' }, to: { path: '^src/(vrrp/engine/|sys/|config/)' } },
+    { name: 'vrrp-pure-no-io', severity: 'error', comment: 'proto/ and fsm/ do no I/O: no sockets, files, processes, threads or timers of their own',
+      from: { path: '^src/vrrp/(proto|fsm)/' },
+      to: { dependencyTypes: ['core'], path: '^(node:)?(dgram|net|tls|http|https|http2|fs|fs/promises|child_process|worker_threads|cluster|dns|timers|timers/promises|perf_hooks)$' } },
     { name: 'only-apply-touches-sys-in-nft', severity: 'error', comment: 'in dataplane/ only nft/apply.ts, ipvs/apply.ts and the proxy process shells may import sys/',
       from: { path: '^src/dataplane/', pathNot: '^src/dataplane/((nft|ipvs)/apply|proxy/cluster|proxy/worker-main)[.]ts$' }, to: { path: '^src/sys/' } },
     { name: 'proxy-shells-only-shm', severity: 'error', comment: 'the proxy process shells map the shared scheduling segment, nothing else from sys',

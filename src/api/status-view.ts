@@ -4,8 +4,8 @@
 // the daemon's snapshots are typed `unknown` there, so their shapes are read here once.
 import type { AdminEvent, AdminStatus, WeightOverride } from './admin-types.js';
 import type { RealServerSnapshot, StatsSnapshot } from '../dataplane/dataplane.js';
-import type { EngineSnapshot, InstanceSnapshot } from '../vrrp/engine-types.js';
-import type { LoopDelay, WorkerSnapshot } from '../vrrp/worker-protocol.js';
+import type { EngineSnapshot, InstanceSnapshot } from '../vrrp/engine/types.js';
+import type { LoopDelay, WorkerSnapshot } from '../vrrp/engine/worker-protocol.js';
 import type { CheckerStatus, HealthSnapshot } from '../check/scheduler.js';
 
 /** What the daemon's VRRP side returns as AdminStatus.vrrp. */

@@ -1,13 +1,13 @@
 // Pure mapping from the parsed vrrp_instance / vrrp_script / vrrp_sync_group blocks to the
-// VRRP engine's spec (src/vrrp/engine-types.ts). Instances keepalived would not run (VRID
+// VRRP engine's spec (src/vrrp/engine/types.ts). Instances keepalived would not run (VRID
 // unset after an error) are left out, with a note.
 import type { KeepalivedConfig, VrrpInstance } from '../config/index.js';
 import type { ScriptSpec } from '../config/readers.js';
 import type { TrackRef } from '../config/model/trackers.js';
-import { instanceConfig } from '../vrrp/fsm-types.js';
+import { instanceConfig } from '../vrrp/fsm/fsm-types.js';
 import type {
   EngineSpec, InstanceSpec, NotifyScripts, ScriptCommand, SyncGroupSpec, TrackFileSpec, TrackProcessSpec, VrrpScriptSpec,
-} from '../vrrp/engine-types.js';
+} from '../vrrp/engine/types.js';
 
 export interface VrrpMapping {
   readonly spec: EngineSpec;

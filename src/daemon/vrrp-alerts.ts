@@ -8,7 +8,7 @@
 // engine may not import: the engine emits the events, the daemon decides and sends.
 import { alertConfig, sendAlert, type AlertResult, type SmtpAlertConfig } from '../notify/index.js';
 import type { KeepalivedConfig } from '../config/index.js';
-import type { EngineEvent } from '../vrrp/engine-types.js';
+import type { EngineEvent } from '../vrrp/engine/types.js';
 
 export type VrrpAlertOutcome =
   | { readonly sent: true; readonly subject: string }

@@ -6,9 +6,9 @@
 import type { Logger } from '../core/log.js';
 import { AdminCommandError } from '../api/admin-types.js';
 import type { KeepalivedConfig } from '../config/index.js';
-import { VrrpWorker } from '../vrrp/worker-host.js';
-import { specKey } from '../vrrp/engine-reload.js';
-import type { EngineEvent, EngineSpec } from '../vrrp/engine-types.js';
+import { VrrpWorker } from '../vrrp/engine/worker-host.js';
+import { specKey } from '../vrrp/engine/reload.js';
+import type { EngineEvent, EngineSpec } from '../vrrp/engine/types.js';
 import { configToVrrp } from './config-to-vrrp.js';
 import { VrrpAlerts } from './vrrp-alerts.js';
 

@@ -5,6 +5,7 @@
 // initial network namespace and needs CAP_NET_ADMIN; open() throws elsewhere and the
 // caller polls /proc instead.
 import { SysError } from '../core/errors.js';
+import type { ProcessEvent } from '../core/process-table.js';
 import { NLMSG, NLMSG_HDRLEN, parseMessages } from './netlink-codec.js';
 import { native, type NativeAddon } from './native.js';
 
@@ -20,13 +21,6 @@ const PROC_CN_MCAST_LISTEN = 1;
 export const PROC_EVENT = { FORK: 0x1, EXEC: 0x2, COMM: 0x200, EXIT: 0x80000000 } as const;
 /** struct proc_event: what, cpu, timestamp_ns, then event_data. */
 const EVENT_DATA = 16;
-
-export type ProcConnectorEvent =
-  | { readonly kind: 'fork'; readonly ppid: number; readonly pid: number }
-  | { readonly kind: 'exec'; readonly pid: number }
-  | { readonly kind: 'comm'; readonly pid: number }
-  | { readonly kind: 'exit'; readonly pid: number }
-  | { readonly kind: 'lost' };
 
 /** The subscribe request: nlmsghdr + cn_msg + PROC_CN_MCAST_LISTEN. */
 export function encodeListen(portId: number): Buffer {
@@ -44,7 +38,7 @@ export function encodeListen(portId: number): Buffer {
 }
 
 /** One cn_msg carrying a struct proc_event, or null for anything else (threads included). */
-export function decodeProcEvent(body: Buffer): ProcConnectorEvent | null {
+export function decodeProcEvent(body: Buffer): ProcessEvent | null {
   if (body.length < CN_MSG_LEN + EVENT_DATA) return null;
   if (body.readUInt32LE(0) !== CN_IDX_PROC || body.readUInt32LE(4) !== CN_VAL_PROC) return null;
   const ev = body.subarray(CN_MSG_LEN, CN_MSG_LEN + body.readUInt16LE(16));
@@ -79,7 +73,7 @@ export class ProcConnector {
   #closed = false;
 
   /** Throws (SysError) when the connector is not available here. */
-  constructor(cb: (ev: ProcConnectorEvent) => void) {
+  constructor(cb: (ev: ProcessEvent) => void) {
     this.#n = native();
     const n = this.#n;
     let fd: number;
@@ -100,7 +94,7 @@ export class ProcConnector {
     this.#poll = n.pollStart(fd, () => this.#read(cb));
   }
 
-  #read(cb: (ev: ProcConnectorEvent) => void): void {
+  #read(cb: (ev: ProcessEvent) => void): void {
     for (;;) {
       if (this.#closed) return;
       let r;

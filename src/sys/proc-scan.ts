@@ -4,13 +4,7 @@
 // on it (reading it can page in a swapped-out process). Reads are asynchronous so a
 // large process table does not stall the VRRP thread's timers.
 import { readdir, readFile } from 'node:fs/promises';
-
-export interface ProcInfo {
-  readonly pid: number;
-  readonly ppid: number;
-  readonly comm: string;
-  readonly cmdline?: readonly string[];
-}
+import type { ProcessEntry } from '../core/process-table.js';
 
 /**
  * /proc/PID/stat: "pid (comm) S ppid ...". The name may itself hold spaces and
@@ -36,7 +30,7 @@ export function parseCmdline(raw: Buffer): string[] {
 }
 
 /** One process, or undefined when it has gone or is a zombie. */
-export async function readProc(pid: number, withCmdline: boolean, root = '/proc'): Promise<ProcInfo | undefined> {
+export async function readProc(pid: number, withCmdline: boolean, root = '/proc'): Promise<ProcessEntry | undefined> {
   try {
     const st = parseStat(await readFile(`${root}/${pid}/stat`, 'utf8'));
     if (st === undefined || st.state === 'Z' || st.state === 'X') return undefined;
@@ -50,9 +44,9 @@ export async function readProc(pid: number, withCmdline: boolean, root = '/proc'
 }
 
 /** Every running process, read a batch at a time. */
-export async function listProcs(withCmdline: boolean, root = '/proc', batch = 64): Promise<ProcInfo[]> {
+export async function listProcs(withCmdline: boolean, root = '/proc', batch = 64): Promise<ProcessEntry[]> {
   const pids = (await readdir(root)).filter((d) => /^[1-9]\d*$/.test(d)).map(Number);
-  const out: ProcInfo[] = [];
+  const out: ProcessEntry[] = [];
   for (let i = 0; i < pids.length; i += batch) {
     const got = await Promise.all(pids.slice(i, i + batch).map((pid) => readProc(pid, withCmdline, root)));
     for (const p of got) if (p !== undefined) out.push(p);

@@ -4,7 +4,7 @@
 // VRRP lines carry the IP packet (Ethernet header stripped) as hex, for fixtures.
 // Run with `ip netns exec NS node dist/test/helpers/capture-frames.js`; ends on SIGTERM.
 import { AfPacketCapture } from '../../src/sys/packet-socket-af.js';
-import { decodeArpFrame, decodeNaFrame } from '../../src/vrrp/garp.js';
+import { decodeArpFrame, decodeNaFrame } from '../../src/vrrp/proto/garp.js';
 
 // No de-duplication: LAN hosts have a single interface (eth0), so each frame is seen once,
 // and a GARP burst is several identical frames sent within the same millisecond, which

@@ -10,9 +10,9 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { LogFields, Logger } from '../../src/core/log.js';
 import { SC } from '../../src/config/host.js';
 import { hostScripts } from '../../src/sys/script/runner.js';
-import type { EngineSpec, InstanceIo, NotifyScripts, ScriptCommand } from '../../src/vrrp/engine-types.js';
-import { instanceConfig, type InstanceConfigInput } from '../../src/vrrp/fsm-types.js';
-import { VrrpWorker } from '../../src/vrrp/worker-host.js';
+import type { EngineSpec, InstanceIo, NotifyScripts, ScriptCommand } from '../../src/vrrp/engine/types.js';
+import { instanceConfig, type InstanceConfigInput } from '../../src/vrrp/fsm/fsm-types.js';
+import { VrrpWorker } from '../../src/vrrp/engine/worker-host.js';
 
 interface FileSpec extends Omit<EngineSpec, 'instances'> {
   readonly instances: readonly { readonly fsm: Omit<InstanceConfigInput, 'primaryAddr'> & { primaryAddr?: string }; readonly io: InstanceIo }[];

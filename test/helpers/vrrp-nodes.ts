@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NetNs } from './netns.js';
-import type { WorkerSnapshot } from '../../src/vrrp/worker-protocol.js';
+import type { WorkerSnapshot } from '../../src/vrrp/engine/worker-protocol.js';
 
 const live = new Set<VrrpNode>();
 let hooked = false;

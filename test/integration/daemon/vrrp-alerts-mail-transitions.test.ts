@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfigText } from '../../../src/config/index.js';
 import { VrrpAlerts } from '../../../src/daemon/vrrp-alerts.js';
-import type { EngineEvent } from '../../../src/vrrp/engine-types.js';
+import type { EngineEvent } from '../../../src/vrrp/engine/types.js';
 import { startSmtpServer } from '../../helpers/smtp-server.js';
 
 function conf(port: number, globals: readonly string[], instance: readonly string[] = [], group: readonly string[] = []): string {

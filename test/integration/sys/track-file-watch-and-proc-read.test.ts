@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { ProcConnector, type ProcConnectorEvent } from '../../../src/sys/proc-connector.js';
+import type { ProcessEvent } from '../../../src/core/process-table.js';
+import { ProcConnector } from '../../../src/sys/proc-connector.js';
 import { listProcs, readProc } from '../../../src/sys/proc-scan.js';
 import { requireRoot } from '../../helpers/privileges.js';
 import { initTrackFile, readTrackFile, watchTrackFile } from '../../../src/sys/track-file.js';
@@ -67,7 +68,7 @@ test('/proc reads: our own process, with its command line; a pid that does not e
 
 test('the process connector reports fork, exec and exit of a child (root, initial network namespace)', async (t) => {
   if (!requireRoot(t, 'the process connector')) return;
-  const events: ProcConnectorEvent[] = [];
+  const events: ProcessEvent[] = [];
   const c = new ProcConnector((ev) => events.push(ev));
   try {
     const child = spawn('/bin/true', [], { stdio: 'ignore' });

@@ -4,8 +4,8 @@
 // drained, and one VRRP instance that became MASTER.
 import type { AdminStatus, WeightOverride } from '../../../src/api/admin-types.js';
 import type { RealServerSnapshot, ServiceSnapshot, StatsSnapshot } from '../../../src/dataplane/dataplane.js';
-import type { InstanceSnapshot } from '../../../src/vrrp/engine-types.js';
-import type { WorkerSnapshot } from '../../../src/vrrp/worker-protocol.js';
+import type { InstanceSnapshot } from '../../../src/vrrp/engine/types.js';
+import type { WorkerSnapshot } from '../../../src/vrrp/engine/worker-protocol.js';
 import type { HealthSnapshot } from '../../../src/check/scheduler.js';
 import type { VrrpStatus } from '../../../src/api/status-view.js';
 

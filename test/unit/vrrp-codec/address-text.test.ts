@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { bytesToIp, ipFamilyOf, tryIpToBytes } from '../../../src/vrrp/checksum.js';
+import { bytesToIp, ipFamilyOf, tryIpToBytes } from '../../../src/vrrp/proto/checksum.js';
 
 const viaUrl = (text: string): string => new URL(`http://[${text}]`).hostname.slice(1, -1);
 

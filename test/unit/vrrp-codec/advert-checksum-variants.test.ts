@@ -1,7 +1,7 @@
 // The three IPv4 VRRPv3 checksum rules keepalived interoperates with, and IPv6's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeAdvert, encodeAdvert, type AdvertV3, type DecodeCtx } from '../../../src/vrrp/packet.js';
+import { decodeAdvert, encodeAdvert, type AdvertV3, type DecodeCtx } from '../../../src/vrrp/proto/packet.js';
 import { referenceChecksum } from './fixtures.js';
 
 const advert: AdvertV3 = { version: 3, family: 4, vrid: 10, priority: 200, advertIntervalCs: 100, addresses: ['192.0.2.10'] };

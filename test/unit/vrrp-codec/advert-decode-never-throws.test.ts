@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DROP_REASONS } from '../../../src/vrrp/drop-reason.js';
-import { decodeAdvert, encodeAdvert, type DecodeCtx, type DecodeResult } from '../../../src/vrrp/packet.js';
-import { checkAdvertForInstance } from '../../../src/vrrp/advert-check.js';
+import { DROP_REASONS } from '../../../src/vrrp/proto/drop-reason.js';
+import { decodeAdvert, encodeAdvert, type DecodeCtx, type DecodeResult } from '../../../src/vrrp/proto/packet.js';
+import { checkAdvertForInstance } from '../../../src/vrrp/proto/advert-check.js';
 import { ipv4Text, ipv6Text, sentAdvert } from './arbitraries.js';
 import { loadFixtures } from './fixtures.js';
 

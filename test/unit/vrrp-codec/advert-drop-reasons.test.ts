@@ -2,9 +2,9 @@
 // The last test fails when a DropReason has no row, so a new reason cannot go untested.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DROP_REASONS, type DropReason } from '../../../src/vrrp/drop-reason.js';
-import { decodeAdvert, encodeAdvert, type DecodeCtx, type VrrpPacket } from '../../../src/vrrp/packet.js';
-import { checkAdvertForInstance, type InstanceExpectation } from '../../../src/vrrp/advert-check.js';
+import { DROP_REASONS, type DropReason } from '../../../src/vrrp/proto/drop-reason.js';
+import { decodeAdvert, encodeAdvert, type DecodeCtx, type VrrpPacket } from '../../../src/vrrp/proto/packet.js';
+import { checkAdvertForInstance, type InstanceExpectation } from '../../../src/vrrp/proto/advert-check.js';
 import { loadFixtures, referenceChecksum } from './fixtures.js';
 
 const SRC = '192.0.2.1';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeAdvert, encodeAdvert, type DecodeCtx, type EncodableAdvert, type VrrpPacket } from '../../../src/vrrp/packet.js';
-import { checkAdvertForInstance } from '../../../src/vrrp/advert-check.js';
+import { decodeAdvert, encodeAdvert, type DecodeCtx, type EncodableAdvert, type VrrpPacket } from '../../../src/vrrp/proto/packet.js';
+import { checkAdvertForInstance } from '../../../src/vrrp/proto/advert-check.js';
 import { loadFixtures, need, referenceChecksum, type Fixture } from './fixtures.js';
 
 function ctxOf(f: Fixture): DecodeCtx {

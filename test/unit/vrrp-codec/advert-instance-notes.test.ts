@@ -1,8 +1,8 @@
 // What checkAdvertForInstance accepts with a note instead of dropping.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeAdvert, encodeAdvert, type EncodableAdvert, type VrrpPacket } from '../../../src/vrrp/packet.js';
-import { checkAdvertForInstance, type InstanceExpectation } from '../../../src/vrrp/advert-check.js';
+import { decodeAdvert, encodeAdvert, type EncodableAdvert, type VrrpPacket } from '../../../src/vrrp/proto/packet.js';
+import { checkAdvertForInstance, type InstanceExpectation } from '../../../src/vrrp/proto/advert-check.js';
 
 function packetOf(advert: EncodableAdvert): VrrpPacket {
   const ctx = advert.family === 4 ? { src: '192.0.2.1', dst: '224.0.0.18' } : { src: 'fe80::1', dst: 'ff02::12' };

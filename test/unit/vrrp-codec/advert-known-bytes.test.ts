@@ -2,7 +2,7 @@
 // fixtures, whose checksums were computed by hand), not against the encoder itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeAdvert, type EncodableAdvert, type EncodeCtx } from '../../../src/vrrp/packet.js';
+import { encodeAdvert, type EncodableAdvert, type EncodeCtx } from '../../../src/vrrp/proto/packet.js';
 import { loadFixtures, referenceChecksum } from './fixtures.js';
 
 function fixture(name: string): Buffer {

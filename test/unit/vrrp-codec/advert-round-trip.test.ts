@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeAdvert, encodeAdvert, type EncodableAdvert, type V3ChecksumVariant } from '../../../src/vrrp/packet.js';
+import { decodeAdvert, encodeAdvert, type EncodableAdvert, type V3ChecksumVariant } from '../../../src/vrrp/proto/packet.js';
 import { sentAdvert } from './arbitraries.js';
 
 test('a VRRPv2 PASS advert survives encode -> decode unchanged', () => {

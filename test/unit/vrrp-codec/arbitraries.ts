@@ -2,7 +2,7 @@
 // Addresses are generated as bytes and written as text by WHATWG URL serialisation, so
 // the expected canonical text does not come from the code under test.
 import fc from 'fast-check';
-import type { AdvertV2, AdvertV3, DecodeCtx, EncodableAdvert, EncodeCtx, V3ChecksumVariant } from '../../../src/vrrp/packet.js';
+import type { AdvertV2, AdvertV3, DecodeCtx, EncodableAdvert, EncodeCtx, V3ChecksumVariant } from '../../../src/vrrp/proto/packet.js';
 
 export const ipv4Text = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => o.join('.'));
 

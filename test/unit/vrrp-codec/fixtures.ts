@@ -57,7 +57,7 @@ export function need(f: Fixture, key: string): string {
   return v;
 }
 
-/** RFC 1071 checksum, written independently of src/vrrp/checksum.ts for cross-checking. */
+/** RFC 1071 checksum, written independently of src/vrrp/proto/checksum.ts for cross-checking. */
 export function referenceChecksum(...parts: Uint8Array[]): number {
   const all = Buffer.concat(parts);
   const words: number[] = [];

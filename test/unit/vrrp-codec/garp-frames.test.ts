@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import {
   buildGratuitousArp, buildUnsolicitedNa, buildUnsolicitedNaPayload, decodeArpFrame, decodeNaFrame, decodeNaPayload,
   ipv6MulticastMac, vrrpVirtualMac,
-} from '../../../src/vrrp/garp.js';
+} from '../../../src/vrrp/proto/garp.js';
 import { ipv4Text, ipv6Text } from './arbitraries.js';
 import { loadFixtures, need, referenceChecksum } from './fixtures.js';
 

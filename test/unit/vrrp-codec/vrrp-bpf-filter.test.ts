@@ -3,8 +3,8 @@
 // packets are dropped before they reach JavaScript; a send-only socket takes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildVrrpFilter, encodeBpf, runBpf, type VrrpFilterSpec } from '../../../src/vrrp/bpf-filter.js';
-import { encodeAdvert } from '../../../src/vrrp/packet.js';
+import { buildVrrpFilter, encodeBpf, runBpf, type VrrpFilterSpec } from '../../../src/vrrp/proto/bpf-filter.js';
+import { encodeAdvert } from '../../../src/vrrp/proto/packet.js';
 
 function ipv4(payload: Buffer, o: { ttl?: number; proto?: number; ihl?: number } = {}): Buffer {
   const ihl = o.ihl ?? 5;

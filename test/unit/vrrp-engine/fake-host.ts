@@ -1,21 +1,22 @@
-// A VrrpHost in memory: sockets on a MemoryLan, addresses in a set, frames and notify
+// The VRRP engine's ports in memory: sockets on a MemoryLan, addresses in a set, frames and notify
 // runs recorded, script results chosen by the test, link and address events on demand,
 // track files and a process table the test writes, process events on demand.
 import type { Clock } from '../../../src/core/clock.js';
 import type { LogFields, Logger } from '../../../src/core/log.js';
-import type { IpRoute, IpRule } from '../../../src/config/model/ip.js';
-import { VrrpEngine } from '../../../src/vrrp/engine-core.js';
+import { VrrpEngine } from '../../../src/vrrp/engine/engine.js';
+import type { EngineSpec, InstanceIo } from '../../../src/vrrp/engine/types.js';
 import type {
-  Closable, EngineSpec, HostEvent, HostLink, InstanceIo, ProcessEntry, ProcessEvent, ScriptCommand, VipSpec, VrrpHost, VrrpSocketOptions,
-} from '../../../src/vrrp/engine-types.js';
+  AddressPort, Closable, HostEvent, HostLink, NetworkPort, PacketPort, ProcessEntry, ProcessEvent, ProcessPort, ScriptPort, TrackFilePort,
+  VrrpPorts, VrrpSocketOptions,
+} from '../../../src/vrrp/engine/ports.js';
 import { parseTrackValue as parseTrackFileValue } from '../../../src/core/track-file-value.js';
-import { instanceConfig, type InstanceConfigInput } from '../../../src/vrrp/fsm-types.js';
-import type { ScriptOutcome } from '../../../src/vrrp/track-script.js';
+import { instanceConfig, type InstanceConfigInput } from '../../../src/vrrp/fsm/fsm-types.js';
+import type { ScriptOutcome } from '../../../src/vrrp/fsm/track-script.js';
 import type { MemoryLan, MemorySocket } from '../../helpers/packet-socket-pair.js';
 
 export interface Frame { readonly ifindex: number; readonly frame: Buffer; readonly ethertype: number; readonly dstMac: string }
 
-export class FakeHost implements VrrpHost {
+export class FakeHost {
   readonly lan: MemoryLan;
   readonly addrs: string[];
   readonly links = new Map<string, HostLink>();
@@ -46,51 +47,71 @@ export class FakeHost implements VrrpHost {
     this.links.set('eth0', { ifindex: 2, name: 'eth0', mac, up: true });
   }
 
-  async init(): Promise<void> {}
-  link(name: string): HostLink | undefined {
-    return this.links.get(name);
-  }
-  primaryAddress(_ifname: string, family: 4 | 6): string | undefined {
-    return this.addrs.find((a) => a.includes(':') === (family === 6));
-  }
-  openSocket(o: VrrpSocketOptions): MemorySocket {
-    const s = this.lan.socket({ hostAddrs: this.addrs, ifindex: 2, ...o });
-    this.sockets.push(s);
-    return s;
-  }
-  async addAddress(vip: VipSpec, ifindex: number): Promise<void> {
-    this.installed.add(`${vip.address}/${vip.prefixLength}@${ifindex}`);
-  }
-  async delAddress(vip: VipSpec, ifindex: number): Promise<void> {
-    this.installed.delete(`${vip.address}/${vip.prefixLength}@${ifindex}`);
-  }
-  async addRoute(r: IpRoute): Promise<void> {
-    this.routes.add(`route ${r.destination}`);
-  }
-  async delRoute(r: IpRoute): Promise<void> {
-    this.routes.delete(`route ${r.destination}`);
-  }
-  async addRule(r: IpRule): Promise<void> {
-    this.routes.add(`rule ${r.priority}`);
-  }
-  async delRule(r: IpRule): Promise<void> {
-    this.routes.delete(`rule ${r.priority}`);
-  }
-  sendFrame(ifindex: number, frame: Buffer, ethertype: number, dstMac: string): void {
-    this.frames.push({ ifindex, frame, ethertype, dstMac });
-  }
-  ipv6Forwarding(): boolean {
-    return false;
-  }
-  runNotify(cmd: ScriptCommand, args: readonly string[]): void {
-    this.notifies.push({ argv: cmd.argv, args });
-  }
-  async runScript(cmd: ScriptCommand): Promise<ScriptOutcome> {
-    this.scriptRuns++;
-    return { kind: 'exit', code: this.scriptExit.get(cmd.argv[0] ?? '') ?? 0 };
-  }
-  onEvent(cb: (ev: HostEvent) => void): void {
-    this.#listeners.push(cb);
+  /** The engine's ports (ports.ts), each a small view on this host. */
+  ports(): VrrpPorts {
+    const network: NetworkPort = {
+      init: async () => {},
+      link: (name) => this.links.get(name),
+      primaryAddress: (_ifname, family) => this.addrs.find((a) => a.includes(':') === (family === 6)),
+      ipv6Forwarding: () => false,
+      onEvent: (cb) => { this.#listeners.push(cb); },
+      close: () => { this.closed = true; },
+    };
+    const packets: PacketPort = {
+      openSocket: (o: VrrpSocketOptions): MemorySocket => {
+        const s = this.lan.socket({ hostAddrs: this.addrs, ifindex: 2, ...o });
+        this.sockets.push(s);
+        return s;
+      },
+      sendFrame: (ifindex, frame, ethertype, dstMac) => { this.frames.push({ ifindex, frame, ethertype, dstMac }); },
+      close: () => {},
+    };
+    const addresses: AddressPort = {
+      addAddress: async (vip, ifindex) => { this.installed.add(`${vip.address}/${vip.prefixLength}@${ifindex}`); },
+      delAddress: async (vip, ifindex) => { this.installed.delete(`${vip.address}/${vip.prefixLength}@${ifindex}`); },
+      addRoute: async (r) => { this.routes.add(`route ${r.destination}`); },
+      delRoute: async (r) => { this.routes.delete(`route ${r.destination}`); },
+      addRule: async (r) => { this.routes.add(`rule ${r.priority}`); },
+      delRule: async (r) => { this.routes.delete(`rule ${r.priority}`); },
+    };
+    const scripts: ScriptPort = {
+      notify: (cmd, args) => { this.notifies.push({ argv: cmd.argv, args }); },
+      run: async (cmd): Promise<ScriptOutcome> => {
+        this.scriptRuns++;
+        return { kind: 'exit', code: this.scriptExit.get(cmd.argv[0] ?? '') ?? 0 };
+      },
+    };
+    const files: TrackFilePort = {
+      read: async (path) => {
+        const text = this.files.get(path);
+        return text === undefined ? 0 : parseTrackFileValue(text);
+      },
+      init: async (path, value, overwrite) => {
+        if (overwrite || !this.files.has(path)) this.files.set(path, `${value}\n`);
+      },
+      watch: (path, changed): Closable => {
+        const set = this.#fileWatchers.get(path) ?? new Set();
+        set.add(changed);
+        this.#fileWatchers.set(path, set);
+        return { close: () => { set.delete(changed); } };
+      },
+    };
+    const processes: ProcessPort = {
+      list: async (withCmdline) => {
+        this.listCalls++;
+        return [...this.procs.values()].map((p) => (withCmdline ? p : { pid: p.pid, ppid: p.ppid, comm: p.comm }));
+      },
+      read: async (pid, withCmdline) => {
+        const p = this.procs.get(pid);
+        return p === undefined || withCmdline ? p : { pid: p.pid, ppid: p.ppid, comm: p.comm };
+      },
+      watch: (cb) => {
+        if (!this.connector) return undefined;
+        this.#procListener = cb;
+        return { close: () => { this.#procListener = undefined; } };
+      },
+    };
+    return { network, packets, addresses, scripts, files, processes };
   }
   emit(ev: HostEvent): void {
     for (const l of this.#listeners) l(ev);
@@ -99,19 +120,6 @@ export class FakeHost implements VrrpHost {
     const l = this.links.get(name)!;
     this.links.set(name, { ...l, up });
     this.emit({ kind: 'link', link: this.links.get(name)! });
-  }
-  async readTrackFile(path: string): Promise<number | undefined> {
-    const text = this.files.get(path);
-    return text === undefined ? 0 : parseTrackFileValue(text);
-  }
-  async initTrackFile(path: string, value: number, overwrite: boolean): Promise<void> {
-    if (overwrite || !this.files.has(path)) this.files.set(path, `${value}\n`);
-  }
-  watchFile(path: string, changed: () => void): Closable {
-    const set = this.#fileWatchers.get(path) ?? new Set();
-    set.add(changed);
-    this.#fileWatchers.set(path, set);
-    return { close: () => { set.delete(changed); } };
   }
   /** Write (or with undefined, delete) a track file and tell its watchers. */
   writeFile(path: string, text: string | undefined): void {
@@ -123,19 +131,6 @@ export class FakeHost implements VrrpHost {
     let n = 0;
     for (const s of this.#fileWatchers.values()) n += s.size;
     return n;
-  }
-  async listProcesses(withCmdline: boolean): Promise<ProcessEntry[]> {
-    this.listCalls++;
-    return [...this.procs.values()].map((p) => (withCmdline ? p : { pid: p.pid, ppid: p.ppid, comm: p.comm }));
-  }
-  async readProcess(pid: number, withCmdline: boolean): Promise<ProcessEntry | undefined> {
-    const p = this.procs.get(pid);
-    return p === undefined || withCmdline ? p : { pid: p.pid, ppid: p.ppid, comm: p.comm };
-  }
-  watchProcesses(cb: (ev: ProcessEvent) => void): Closable | undefined {
-    if (!this.connector) return undefined;
-    this.#procListener = cb;
-    return { close: () => { this.#procListener = undefined; } };
   }
   /** Start a process (exec'd, or forked from `ppid` when `fork`), telling the connector. */
   spawnProc(p: ProcessEntry, fork = false): void {
@@ -151,9 +146,6 @@ export class FakeHost implements VrrpHost {
   }
   holds(addr: string): boolean {
     return [...this.installed].some((a) => a.startsWith(`${addr}/`));
-  }
-  close(): void {
-    this.closed = true;
   }
 }
 
@@ -181,7 +173,7 @@ export interface Node { readonly host: FakeHost; readonly engine: VrrpEngine; re
 export function node(lan: MemoryLan, clock: Clock, addr: string, mac: string, spec: EngineSpec): Node {
   const host = new FakeHost(lan, [addr], mac);
   const logs: LogLine[] = [];
-  return { host, engine: new VrrpEngine(spec, host, { clock, logger: memoryLogger(logs) }), logs };
+  return { host, engine: new VrrpEngine(spec, host.ports(), { clock, logger: memoryLogger(logs) }), logs };
 }
 
 /** Let resolved promises (address jobs, script results) run. */

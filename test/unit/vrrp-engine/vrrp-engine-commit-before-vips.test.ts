@@ -6,16 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
-import { VrrpEngine } from '../../../src/vrrp/engine-core.js';
-import { decodeArpFrame } from '../../../src/vrrp/garp.js';
-import { masterDownIntervalMs } from '../../../src/vrrp/timers.js';
+import { VrrpEngine } from '../../../src/vrrp/engine/engine.js';
+import { decodeArpFrame } from '../../../src/vrrp/proto/garp.js';
+import { masterDownIntervalMs } from '../../../src/vrrp/fsm/timers.js';
 import { MemoryLan } from '../../helpers/packet-socket-pair.js';
 import { FakeHost, memoryLogger, runFor, stateOf, v4Instance, VIP, type LogLine, type Node } from './fake-host.js';
 
 function gated(lan: MemoryLan, clock: FakeClock, gate: (instance: string) => Promise<void>): Node {
   const host = new FakeHost(lan, ['192.0.2.1'], '02:00:00:00:00:01');
   const logs: LogLine[] = [];
-  const engine = new VrrpEngine({ instances: [v4Instance({ priority: 150 })] }, host, { clock, logger: memoryLogger(logs), beforeVips: gate });
+  const engine = new VrrpEngine({ instances: [v4Instance({ priority: 150 })] }, host.ports(), { clock, logger: memoryLogger(logs), beforeVips: gate });
   return { host, engine, logs };
 }
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
-import { encodeAdvert } from '../../../src/vrrp/packet.js';
+import { encodeAdvert } from '../../../src/vrrp/proto/packet.js';
 import { MemoryLan, type MemorySocket } from '../../helpers/packet-socket-pair.js';
 import { node, runFor, stateOf, v4Instance, VIP } from './fake-host.js';
 

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
-import { decodeArpFrame } from '../../../src/vrrp/garp.js';
-import { masterDownIntervalMs } from '../../../src/vrrp/timers.js';
+import { decodeArpFrame } from '../../../src/vrrp/proto/garp.js';
+import { masterDownIntervalMs } from '../../../src/vrrp/fsm/timers.js';
 import { MemoryLan } from '../../helpers/packet-socket-pair.js';
 import { node, runFor, stateOf, v4Instance, VIP } from './fake-host.js';
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
-import { masterDownIntervalMs, skewTimeMs } from '../../../src/vrrp/timers.js';
+import { masterDownIntervalMs, skewTimeMs } from '../../../src/vrrp/fsm/timers.js';
 import { MemoryLan } from '../../helpers/packet-socket-pair.js';
 import { node, runFor, stateOf, v4Instance, VIP, type Node } from './fake-host.js';
 

@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
-import { decodeNaFrame } from '../../../src/vrrp/garp.js';
-import { decodeAdvert } from '../../../src/vrrp/packet.js';
+import { decodeNaFrame } from '../../../src/vrrp/proto/garp.js';
+import { decodeAdvert } from '../../../src/vrrp/proto/packet.js';
 import { MemoryLan } from '../../helpers/packet-socket-pair.js';
 import { FakeHost, memoryLogger, runFor, stateOf } from './fake-host.js';
-import { VrrpEngine } from '../../../src/vrrp/engine-core.js';
-import { instanceConfig } from '../../../src/vrrp/fsm-types.js';
+import { VrrpEngine } from '../../../src/vrrp/engine/engine.js';
+import { instanceConfig } from '../../../src/vrrp/fsm/fsm-types.js';
 
 test('IPv6 master sends v3 adverts to ff02::12 and unsolicited NAs for its VIP', async () => {
   const clock = new FakeClock();
@@ -19,7 +19,7 @@ test('IPv6 master sends v3 adverts to ff02::12 and unsolicited NAs for its VIP',
       fsm: instanceConfig({ name: 'VI_6', vrid: 53, version: 3, priority: 200, advertIntCs: 10, primaryAddr: '' }),
       io: { interface: 'eth0', family: 6, vips: [{ address: '2001:db8::100', family: 6, prefixLength: 64 }] },
     }],
-  }, host, { clock, logger: memoryLogger([]) });
+  }, host.ports(), { clock, logger: memoryLogger([]) });
   await engine.start();
   await runFor(clock, 1000);
   const n = { host, engine, logs: [] };

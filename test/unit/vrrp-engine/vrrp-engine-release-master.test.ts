@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
-import type { EngineEvent } from '../../../src/vrrp/engine-types.js';
-import { decodeAdvert } from '../../../src/vrrp/packet.js';
-import { skewTimeMs } from '../../../src/vrrp/timers.js';
+import type { EngineEvent } from '../../../src/vrrp/engine/types.js';
+import { decodeAdvert } from '../../../src/vrrp/proto/packet.js';
+import { skewTimeMs } from '../../../src/vrrp/fsm/timers.js';
 import { MemoryLan } from '../../helpers/packet-socket-pair.js';
 import { node, runFor, stateOf, v4Instance, VIP } from './fake-host.js';
 

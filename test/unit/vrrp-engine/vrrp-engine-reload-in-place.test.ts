@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
-import type { EngineSpec } from '../../../src/vrrp/engine-types.js';
-import { decodeArpFrame } from '../../../src/vrrp/garp.js';
+import type { EngineSpec } from '../../../src/vrrp/engine/types.js';
+import { decodeArpFrame } from '../../../src/vrrp/proto/garp.js';
 import { MemoryLan } from '../../helpers/packet-socket-pair.js';
 import { node, runFor, stateOf, v4Instance, VIP, type Node } from './fake-host.js';
 

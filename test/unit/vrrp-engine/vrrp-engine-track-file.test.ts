@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
-import type { TrackFileSpec } from '../../../src/vrrp/engine-types.js';
+import type { TrackFileSpec } from '../../../src/vrrp/engine/types.js';
 import { MemoryLan } from '../../helpers/packet-socket-pair.js';
 import { node, runFor, stateOf, v4Instance, VIP } from './fake-host.js';
 

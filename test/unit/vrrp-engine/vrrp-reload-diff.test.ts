@@ -1,9 +1,9 @@
-// engine-reload.ts: how a reload classifies each instance, and what it diffs in place.
+// src/vrrp/engine/reload.ts: how a reload classifies each instance, and what it diffs in place.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressDiff, diffInstances, reconfigureState } from '../../../src/vrrp/engine-reload.js';
-import { createInstance } from '../../../src/vrrp/instance-fsm.js';
-import { instanceConfig } from '../../../src/vrrp/fsm-types.js';
+import { addressDiff, diffInstances, reconfigureState } from '../../../src/vrrp/engine/reload.js';
+import { createInstance } from '../../../src/vrrp/fsm/instance-fsm.js';
+import { instanceConfig } from '../../../src/vrrp/fsm/fsm-types.js';
 import { v4Instance } from './fake-host.js';
 
 const vip = (address: string, line: number) => ({ address, family: 4 as const, prefixLength: 24, pos: { file: 'k.conf', line } });

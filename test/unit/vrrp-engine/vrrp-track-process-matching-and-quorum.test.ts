@@ -3,8 +3,8 @@
 // fork_delay / terminate_delay debouncing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchesProcess, paramsMatch, ProcessQuorum } from '../../../src/vrrp/engine-process-quorum.js';
-import type { TrackProcessSpec } from '../../../src/vrrp/engine-types.js';
+import { matchesProcess, paramsMatch, ProcessQuorum } from '../../../src/vrrp/engine/process-quorum.js';
+import type { TrackProcessSpec } from '../../../src/vrrp/engine/types.js';
 
 const spec = (o: Partial<TrackProcessSpec> = {}): TrackProcessSpec => ({ name: 'p', process: 'nginx', weight: 0, quorum: 1, ...o });
 const proc = (comm: string, cmdline?: string[]) => ({ pid: 10, ppid: 1, comm, ...(cmdline !== undefined ? { cmdline } : {}) });

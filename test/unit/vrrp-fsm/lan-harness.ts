@@ -3,10 +3,10 @@
 // actions to the other routers after `latencyMs`. Nothing sleeps; tests step the clock.
 
 import { FakeClock, type TimerHandle } from '../../../src/core/clock.js';
-import { createInstance, step, type InstanceInit } from '../../../src/vrrp/instance-fsm.js';
+import { createInstance, step, type InstanceInit } from '../../../src/vrrp/fsm/instance-fsm.js';
 import {
   instanceConfig, type InstanceConfigInput, type InstanceState, type VrrpAction, type VrrpEvent,
-} from '../../../src/vrrp/fsm-types.js';
+} from '../../../src/vrrp/fsm/fsm-types.js';
 
 export interface Recorded {
   readonly t: number;

@@ -1,10 +1,10 @@
 // RFC 5798 §6.4.2 Backup, as keepalived's vrrp_state_backup does it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInstance, step } from '../../../src/vrrp/instance-fsm.js';
+import { createInstance, step } from '../../../src/vrrp/fsm/instance-fsm.js';
 import {
   instanceConfig, type InstanceConfigInput, type InstanceState, type VrrpEvent,
-} from '../../../src/vrrp/fsm-types.js';
+} from '../../../src/vrrp/fsm/fsm-types.js';
 
 const T0 = 10_000;
 function backup(cfg: Partial<InstanceConfigInput> = {}): InstanceState {

@@ -1,8 +1,8 @@
 // keepalived's vrrp_set_effective_priority: what a priority change does to each state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInstance, step } from '../../../src/vrrp/instance-fsm.js';
-import { instanceConfig, type InstanceConfigInput, type InstanceState } from '../../../src/vrrp/fsm-types.js';
+import { createInstance, step } from '../../../src/vrrp/fsm/instance-fsm.js';
+import { instanceConfig, type InstanceConfigInput, type InstanceState } from '../../../src/vrrp/fsm/fsm-types.js';
 
 function started(cfg: Partial<InstanceConfigInput> = {}): InstanceState {
   return step(createInstance(instanceConfig({ name: 'VI_1', vrid: 51, primaryAddr: '192.0.2.1', ...cfg })), { kind: 'startup' }, 0).state;

@@ -2,7 +2,7 @@
 // integers in network byte order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareAddresses } from '../../../src/vrrp/addr-order.js';
+import { compareAddresses } from '../../../src/vrrp/proto/addr-order.js';
 import { pair } from './lan-harness.js';
 
 test('address order is numeric, per family', () => {

@@ -1,8 +1,8 @@
 // RFC 5798 §6.4.1 Initialize, as keepalived 2.2's vrrp_init_state does it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInstance, step } from '../../../src/vrrp/instance-fsm.js';
-import { instanceConfig, type InstanceConfigInput, type VrrpAction } from '../../../src/vrrp/fsm-types.js';
+import { createInstance, step } from '../../../src/vrrp/fsm/instance-fsm.js';
+import { instanceConfig, type InstanceConfigInput, type VrrpAction } from '../../../src/vrrp/fsm/fsm-types.js';
 
 const base: InstanceConfigInput = { name: 'VI_1', vrid: 51, primaryAddr: '192.0.2.1' };
 const kinds = (actions: readonly VrrpAction[]): string[] =>

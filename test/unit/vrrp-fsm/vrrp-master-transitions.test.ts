@@ -1,10 +1,10 @@
 // RFC 5798 §6.4.3 Master, as keepalived's vrrp_state_master_rx / vrrp_state_master_tx do it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInstance, step } from '../../../src/vrrp/instance-fsm.js';
+import { createInstance, step } from '../../../src/vrrp/fsm/instance-fsm.js';
 import {
   instanceConfig, type InstanceConfigInput, type InstanceState, type VrrpAction, type VrrpEvent,
-} from '../../../src/vrrp/fsm-types.js';
+} from '../../../src/vrrp/fsm/fsm-types.js';
 
 /** A priority-100 master takes over at 3609.375 ms; its next advert is due at 4609.375. */
 const T0 = 4000;

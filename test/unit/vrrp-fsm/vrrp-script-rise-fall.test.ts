@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createScriptCounter, recordScriptResult, scriptStatus, type ScriptCounter, type ScriptOutcome,
-} from '../../../src/vrrp/track-script.js';
+} from '../../../src/vrrp/fsm/track-script.js';
 
 const ok: ScriptOutcome = { kind: 'exit', code: 0 };
 const bad: ScriptOutcome = { kind: 'exit', code: 1 };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   masterDownIntervalMs, masterDownIntervalUs, skewTimeMinUs, skewTimeMs, skewTimeUs,
-} from '../../../src/vrrp/timers.js';
+} from '../../../src/vrrp/fsm/timers.js';
 
 test('Skew_Time and Master_Down_Interval match keepalived to the microsecond', () => {
   const cases: Array<{ v: 2 | 3; prio: number; cs: number; adverts?: number; skewUs: number; downMs: number }> = [

@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock, type TimerHandle } from '../../../src/core/clock.js';
-import { createInstance } from '../../../src/vrrp/instance-fsm.js';
-import { instanceConfig, type InstanceConfigInput, type VrrpAction, type VrrpEvent } from '../../../src/vrrp/fsm-types.js';
+import { createInstance } from '../../../src/vrrp/fsm/instance-fsm.js';
+import { instanceConfig, type InstanceConfigInput, type VrrpAction, type VrrpEvent } from '../../../src/vrrp/fsm/fsm-types.js';
 import {
   createSyncGroup, startSyncGroup, stepSyncGroup, type GroupAction, type GroupStepResult, type Instances, type SyncGroupState,
-} from '../../../src/vrrp/sync-group.js';
+} from '../../../src/vrrp/fsm/sync-group.js';
 
 const VRID: Record<string, number> = { VI_1: 51, VI_2: 52 };
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   evaluatePriority, priorityEvents, priorityRange, type TrackerInput,
-} from '../../../src/vrrp/priority.js';
+} from '../../../src/vrrp/fsm/priority.js';
 import { pair } from './lan-harness.js';
 
 const script = (weight: number, status: 'OK' | 'FAIL' | 'INIT', reverse = false, name = 'chk'): TrackerInput =>

@@ -6,7 +6,7 @@
 // to the Clock's milliseconds at the edge, so a v2 backup at priority 100 with
 // advert_int 1 times out after exactly 3 609 375 µs = 3609.375 ms, as keepalived does.
 
-import { VRRP_PRIO } from './constants.js';
+import { VRRP_PRIO } from '../proto/constants.js';
 
 export type VrrpVersion = 2 | 3;
 

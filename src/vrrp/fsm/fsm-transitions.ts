@@ -4,7 +4,7 @@
 // vrrp_state_leave_fault, down_instance, try_up_instance. They work on a Tx: a mutable
 // draft of the instance state plus the actions emitted so far, committed by instance-fsm.ts.
 
-import { VRRP_PRIO } from './constants.js';
+import { VRRP_PRIO } from '../proto/constants.js';
 import type {
   FaultEntry, GarpCause, InstanceState, LogLevel, NotifyTarget, StepResult, SyncView, VrrpAction, WantState,
 } from './fsm-types.js';

@@ -4,16 +4,16 @@
 // and each instance sends from a socket bound to its own source address, so the kernel
 // puts the address the checksum was computed over in the IP header. A received packet is
 // decoded once, then checked against the instance its VRID names.
-import type { PacketMeta, PacketSocket } from '../core/packet-socket.js';
-import { checkAdvertForInstance } from './advert-check.js';
-import type { IpFamily } from './checksum.js';
-import { VRRP_MCAST_V4, VRRP_MCAST_V6 } from './constants.js';
-import type { InstanceRunner } from './engine-instance.js';
-import { canonicalIp } from './engine-instance.js';
-import type { InstanceIo, VrrpHost, VrrpSocketOptions } from './engine-types.js';
-import type { VrrpEvent } from './fsm-types.js';
-import { decodeAdvert } from './packet.js';
-import { buildVrrpFilter, encodeBpf } from './bpf-filter.js';
+import type { PacketMeta, PacketSocket } from '../../core/packet-socket.js';
+import { checkAdvertForInstance } from '../proto/advert-check.js';
+import { canonicalIp, type IpFamily } from '../proto/checksum.js';
+import { VRRP_MCAST_V4, VRRP_MCAST_V6 } from '../proto/constants.js';
+import type { InstanceRunner } from './instance-runner.js';
+import type { InstanceIo } from './types.js';
+import type { PacketPort, VrrpSocketOptions } from './ports.js';
+import type { VrrpEvent } from '../fsm/fsm-types.js';
+import { decodeAdvert } from '../proto/packet.js';
+import { buildVrrpFilter, encodeBpf } from '../proto/bpf-filter.js';
 
 interface PooledSocket {
   readonly socket: PacketSocket;
@@ -39,21 +39,21 @@ function receiveOptions(io: InstanceIo, primaryAddr: string): VrrpSocketOptions 
 }
 
 export class SocketPool {
-  readonly #host: VrrpHost;
+  readonly #packets: PacketPort;
   readonly #sockets = new Map<string, PooledSocket>();
   readonly #sink: AdvertSink;
   readonly #unattributed: Record<string, number> = {};
 
   readonly #warn: (msg: string) => void;
 
-  constructor(host: VrrpHost, sink: AdvertSink, warn: (msg: string) => void = () => undefined) {
-    this.#host = host;
+  constructor(packets: PacketPort, sink: AdvertSink, warn: (msg: string) => void = () => undefined) {
+    this.#packets = packets;
     this.#sink = sink;
     this.#warn = warn;
   }
 
   /**
-   * Give the kernel the socket's filter (bpf-filter.ts) for the instances now receiving
+   * Give the kernel the socket's filter (proto/bpf-filter.ts) for the instances now receiving
    * on it: a send-only socket accepts nothing; an IPv4 multicast one requires TTL 255.
    */
   #refilter(p: PooledSocket): void {
@@ -76,7 +76,7 @@ export class SocketPool {
     const key = keyOf(o);
     const have = this.#sockets.get(key);
     if (have !== undefined) return have;
-    const pooled: PooledSocket = { socket: this.#host.openSocket(o), family: o.family, receivers: new Map() };
+    const pooled: PooledSocket = { socket: this.#packets.openSocket(o), family: o.family, receivers: new Map() };
     this.#sockets.set(key, pooled);
     this.#refilter(pooled);
     // Every socket is drained, even a send-only one, so that its queue never fills.

@@ -9,7 +9,8 @@
 // an exit waits terminate_delay, and one caused by an exec or a rename applies at once. A
 // crossing back while a delay runs cancels the delay, so a restart inside terminate_delay
 // (exit, then a new process) never reaches the instances.
-import type { ProcessEntry, TrackProcessSpec } from './engine-types.js';
+import type { ProcessEntry } from './ports.js';
+import type { TrackProcessSpec } from './types.js';
 
 /** Whether the tracker matches on the command line rather than the process name. */
 export function usesCmdline(spec: TrackProcessSpec): boolean {

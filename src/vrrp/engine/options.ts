@@ -1,7 +1,7 @@
 // What the VRRP engine's owner hands it besides the spec and the host: the clock, the
 // logger and the hook that holds an instance's VIPs back (conntrack sync).
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
 
 export interface EngineOptions {
   readonly clock: Clock;

@@ -15,7 +15,7 @@
 // can say why the priority is what it is, and priorityRange() can tell a user that a
 // weight is too small to ever change the election.
 
-import { VRRP_PRIO } from './constants.js';
+import { VRRP_PRIO } from '../proto/constants.js';
 import type { FaultEntry, VrrpEvent } from './fsm-types.js';
 
 export type TrackerKind = 'interface' | 'script' | 'file' | 'process' | 'bfd';
@@ -124,9 +124,12 @@ function contribution(t: TrackerInput): { contributor: Contributor; fault: Fault
   return { contributor: { ...head, status: t.status, delta: applies ? t.weight * mult : 0, fault: false }, fault: null };
 }
 
-/** Clamp to what a non-owner may advertise: [1, 254]. */
-export function clampPriority(total: number): number {
-  return Math.min(Math.max(total, 1), VRRP_PRIO.OWNER - 1);
+/**
+ * What a non-owner may advertise: [1, 254], a whole number. The one clamp of VRRP
+ * priorities: tracker totals here, and the instance FSM's effective priority.
+ */
+export function clampPriority(priority: number): number {
+  return Math.min(Math.max(Math.round(priority), 1), VRRP_PRIO.OWNER - 1);
 }
 
 export function evaluatePriority(base: number, trackers: readonly TrackerInput[]): PriorityEvaluation {

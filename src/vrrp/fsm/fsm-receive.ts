@@ -4,8 +4,8 @@
 // The codec and the engine have already dropped invalid packets; what arrives here is a
 // well-formed advert for our VRID.
 
-import { VRRP_PRIO, VRRP_V3_MAX_ADVER_INT_CS } from './constants.js';
-import { compareAddresses } from './addr-order.js';
+import { VRRP_PRIO, VRRP_V3_MAX_ADVER_INT_CS } from '../proto/constants.js';
+import { compareAddresses } from '../proto/addr-order.js';
 import type { VrrpEvent } from './fsm-types.js';
 import { leaveMaster, resetSands, setFullDownTimer, skewUsOf, Tx } from './fsm-transitions.js';
 

@@ -5,11 +5,11 @@
 // just caused. It remains eligible: if no other router takes over, its Master_Down_Timer
 // runs out and it becomes MASTER again. Sync group members release together. This file
 // holds the decisions; VrrpEngine.releaseMaster() performs them.
-import { VRRP_PRIO } from './constants.js';
-import type { InstanceRunner } from './engine-instance.js';
-import type { ReleaseOutcome } from './engine-types.js';
-import type { VrrpAction } from './fsm-types.js';
-import { masterDownIntervalUs, usToMs } from './timers.js';
+import { VRRP_PRIO } from '../proto/constants.js';
+import type { InstanceRunner } from './instance-runner.js';
+import type { ReleaseOutcome } from './types.js';
+import type { VrrpAction } from '../fsm/fsm-types.js';
+import { masterDownIntervalUs, usToMs } from '../fsm/timers.js';
 
 /** The priority a released instance is held at: the lowest a backup can have. */
 export const RELEASE_PRIORITY = 1;

@@ -4,12 +4,12 @@
 // that fires late is logged by the engine itself.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { LogFields, Logger } from '../core/log.js';
-import { startVrrpEngine } from './engine.js';
+import type { LogFields, Logger } from '../../core/log.js';
+import { startVrrpEngine } from './system-ports.js';
 import type { FromWorker, LoopDelay, ToWorker, WorkerData } from './worker-protocol.js';
 
 const port = parentPort;
-if (port === null) throw new Error('src/vrrp/worker.js must be started as a worker thread');
+if (port === null) throw new Error('src/vrrp/engine/worker.js must be started as a worker thread');
 
 function post(m: FromWorker): void {
   port!.postMessage(m);

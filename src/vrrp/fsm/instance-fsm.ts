@@ -62,7 +62,7 @@
 // Sync groups: keepalived's VRRP_TSM[from][to] matrix and its handlers live in
 // sync-group.ts, which passes each member a SyncView and steps the other members.
 
-import { VRRP_PRIO } from './constants.js';
+import { VRRP_PRIO } from '../proto/constants.js';
 import { vrrpStateBackup, vrrpStateMasterRx } from './fsm-receive.js';
 import {
   configWantsMaster, enterFault, faultSummary, fullDownTimerUs, gotoMaster, hasRealFault, isOwner, leaveFault,
@@ -71,6 +71,7 @@ import {
 import type {
   FaultEntry, InstanceConfig, InstanceState, StepResult, SyncView, VrrpEvent,
 } from './fsm-types.js';
+import { clampPriority } from './priority.js';
 import { adverIntUs, isOwnerPriority, masterDownIntervalUs, usToMs } from './timers.js';
 
 export interface InstanceInit {
@@ -80,14 +81,10 @@ export interface InstanceInit {
   readonly faults?: readonly FaultEntry[];
 }
 
-function clampNonOwner(priority: number): number {
-  return Math.min(Math.max(Math.round(priority), 1), VRRP_PRIO.OWNER - 1);
-}
-
 /** A fresh instance in INIT, waiting for `startup`. */
 export function createInstance(config: InstanceConfig, init: InstanceInit = {}): InstanceState {
   const owner = isOwnerPriority(config.priority);
-  const effectivePriority = owner ? VRRP_PRIO.OWNER : clampNonOwner(init.effectivePriority ?? config.priority);
+  const effectivePriority = owner ? VRRP_PRIO.OWNER : clampPriority(init.effectivePriority ?? config.priority);
   const wantsMaster = config.initialState === 'MASTER' || (owner && config.preempt);
   return {
     config,
@@ -269,7 +266,7 @@ function setEffectivePriority(tx: Tx, priority: number): void {
   const s = tx.s;
   // "Don't change priority if address owner"
   if (isOwner(s)) return;
-  const next = clampNonOwner(priority);
+  const next = clampPriority(priority);
   if (next === s.effectivePriority) return;
   tx.log(`(${tx.name}) Changing effective priority from ${s.effectivePriority} to ${next}`);
   const oldUs = s.msDownTimerUs;

@@ -2,17 +2,18 @@
 // the kernel's process connector where there is one (fork, exec, rename, exit: only the
 // process concerned is read), and from a scan of /proc every `pollMs` otherwise. With the
 // connector the scan still runs, rarely, in case events were lost. Quorum and the
-// fork/terminate delays are engine-process-quorum.ts.
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
-import { COMM_MAX, matchesProcess, ProcessQuorum, usesCmdline } from './engine-process-quorum.js';
-import type { Closable, ProcessEntry, ProcessEvent, TrackProcessSpec, VrrpHost } from './engine-types.js';
+// fork/terminate delays are process-quorum.ts.
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import { COMM_MAX, matchesProcess, ProcessQuorum, usesCmdline } from './process-quorum.js';
+import type { Closable, ProcessEntry, ProcessEvent, ProcessPort } from './ports.js';
+import type { TrackProcessSpec } from './types.js';
 
 /** With the connector the scan is only a safety net. */
 const CONNECTOR_RESCAN_MS = 30_000;
 
 export interface ProcessBookOptions {
-  readonly host: VrrpHost;
+  readonly processes: ProcessPort;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly pollMs: number;
@@ -58,13 +59,13 @@ export class ProcessBook {
   /** Read /proc once (the instances start on known statuses) and subscribe to process events. */
   async init(): Promise<void> {
     if (this.#specs.length === 0) return;
-    const procs = await this.#o.host.listProcesses(this.#cmdline);
+    const procs = await this.#o.processes.list(this.#cmdline);
     for (const s of this.#specs) {
       const q = new ProcessQuorum(s, procs.filter((p) => matchesProcess(s, p)).map((p) => p.pid));
       this.#q.set(s.name, q);
       this.#o.logger.info(`track_process ${s.name}: ${q.count} process(es) running, quorum ${q.ok ? 'held' : 'lost'}`);
     }
-    this.#connector = this.#o.host.watchProcesses((ev) => this.#onEvent(ev));
+    this.#connector = this.#o.processes.watch((ev) => this.#onEvent(ev));
     this.#nextScan = this.#o.clock.now() + this.#interval();
   }
 
@@ -93,7 +94,7 @@ export class ProcessBook {
   #scan(): void {
     this.#scanning = true;
     this.#duringScan = new Map();
-    this.#o.host.listProcesses(this.#cmdline).then((procs) => {
+    this.#o.processes.list(this.#cmdline).then((procs) => {
       this.#scanning = false;
       if (this.#closed) return;
       this.#nextScan = this.#o.clock.now() + this.#interval();
@@ -160,7 +161,7 @@ export class ProcessBook {
   }
 
   #reread(pid: number): void {
-    this.#o.host.readProcess(pid, this.#cmdline).then((p) => {
+    this.#o.processes.read(pid, this.#cmdline).then((p) => {
       if (this.#closed) return;
       if (this.#scanning) this.#duringScan.set(pid, p ?? 'gone');
       const now = this.#o.clock.now();

@@ -2,9 +2,10 @@
 // at startup (after init_file has written it) and again whenever the host says the file
 // may have changed. A file that disappears reads as 0, as keepalived treats IN_DELETE.
 // An out-of-range number is logged and the last value kept. What a value does to an
-// instance's priority is priority.ts.
-import type { Logger } from '../core/log.js';
-import type { Closable, TrackFileSpec, VrrpHost } from './engine-types.js';
+// instance's priority is fsm/priority.ts.
+import type { Logger } from '../../core/log.js';
+import type { Closable, TrackFilePort } from './ports.js';
+import type { TrackFileSpec } from './types.js';
 
 interface FileState {
   readonly spec: TrackFileSpec;
@@ -15,7 +16,7 @@ interface FileState {
 }
 
 export interface FileBookOptions {
-  readonly host: VrrpHost;
+  readonly files: TrackFilePort;
   readonly logger: Logger;
   /** Files whose value changed. */
   readonly onUpdate: (changed: readonly string[]) => void;
@@ -48,15 +49,15 @@ export class FileBook {
     for (const f of this.#files.values()) {
       const init = f.spec.init;
       if (init !== undefined) {
-        await this.#o.host.initTrackFile(f.spec.path, init.value, init.overwrite).catch((e: Error) => {
+        await this.#o.files.init(f.spec.path, init.value, init.overwrite).catch((e: Error) => {
           this.#o.logger.error(`Unable to initialise track file ${f.spec.name}: ${e.message}`);
         });
       }
-      const v = await this.#o.host.readTrackFile(f.spec.path);
+      const v = await this.#o.files.read(f.spec.path);
       if (v === undefined) this.#o.logger.warn(`Invalid number read from ${f.spec.path} - ignoring`);
       else f.value = v;
       this.#o.logger.info(`track_file ${f.spec.name}: ${f.spec.path} reads ${f.value}`);
-      f.watch = this.#o.host.watchFile(f.spec.path, () => this.#reread(f));
+      f.watch = this.#o.files.watch(f.spec.path, () => this.#reread(f));
     }
   }
 
@@ -69,7 +70,7 @@ export class FileBook {
     }
     f.reading = true;
     f.again = false;
-    this.#o.host.readTrackFile(f.spec.path).then((v) => {
+    this.#o.files.read(f.spec.path).then((v) => {
       f.reading = false;
       if (this.#closed) return;
       if (v === undefined) this.#o.logger.warn(`Invalid number read from ${f.spec.path} - ignoring`);

@@ -2,9 +2,9 @@
 // engine events come back to the caller's logger and listener, snapshots are asked for
 // by id, stop() runs the priority-0 shutdown and waits for it.
 import { Worker } from 'node:worker_threads';
-import { HalbError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
-import type { EngineEvent, EngineSpec, ReleaseOutcome } from './engine-types.js';
+import { HalbError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { EngineEvent, EngineSpec, ReleaseOutcome } from './types.js';
 import type { FromWorker, ReloadOutcome, ToWorker, WorkerData, WorkerSnapshot } from './worker-protocol.js';
 
 export interface VrrpWorkerOptions {
@@ -21,9 +21,8 @@ export interface VrrpWorkerOptions {
 
 export class VrrpWorker {
   readonly #worker: Worker;
-  readonly #snapshots = new Map<number, (s: WorkerSnapshot) => void>();
-  readonly #releases = new Map<number, (o: ReleaseOutcome) => void>();
-  readonly #reloads = new Map<number, (o: ReloadOutcome) => void>();
+  /** Requests waiting for the thread's answer, by id (snapshot, release, reload). */
+  readonly #pending = new Map<number, (answer: never) => void>();
   #nextId = 1;
   #stopping: Promise<void> | undefined;
   #exited = false;
@@ -57,12 +56,10 @@ export class VrrpWorker {
             opts.onEvent?.(m.ev);
             break;
           case 'snapshot':
-            w.#snapshots.get(m.id)?.(m.snapshot);
-            w.#snapshots.delete(m.id);
+            w.#answer(m.id, m.snapshot);
             break;
           case 'released':
-            w.#releases.get(m.id)?.(m.outcome);
-            w.#releases.delete(m.id);
+            w.#answer(m.id, m.outcome);
             break;
           case 'before-vips': {
             const done = (): void => w.#post({ t: 'before-vips-done', id: m.id });
@@ -77,8 +74,7 @@ export class VrrpWorker {
             break;
           }
           case 'reloaded':
-            w.#reloads.get(m.id)?.(m.outcome);
-            w.#reloads.delete(m.id);
+            w.#answer(m.id, m.outcome);
             break;
           case 'stopped':
             break;
@@ -103,25 +99,43 @@ export class VrrpWorker {
     this.#worker.postMessage(m);
   }
 
+  #answer(id: number, answer: unknown): void {
+    const settle = this.#pending.get(id);
+    this.#pending.delete(id);
+    settle?.(answer as never);
+  }
+
+  /**
+   * Post one request and wait for its answer: `settle` turns the answer into the result
+   * (or a rejection); no answer within `timeoutMs` rejects.
+   */
+  #request<A, R>(what: string, timeoutMs: number, msg: (id: number) => ToWorker, settle: (answer: A) => R): Promise<R> {
+    if (this.#exited) return Promise.reject(new HalbError('HALB_ERR_SYS', 'VRRP worker is not running'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new HalbError('HALB_ERR_SYS', `VRRP worker did not answer a ${what} request within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#pending.set(id, (answer: A) => {
+        clearTimeout(timer);
+        try {
+          resolve(settle(answer));
+        } catch (e) {
+          reject(e);
+        }
+      });
+      this.#post(msg(id));
+    });
+  }
+
   /** Turn the beforeVips question on or off, without restarting the engine. */
   setGate(on: boolean): void {
     if (!this.#exited) this.#post({ t: 'gate', on });
   }
 
   snapshot(timeoutMs = 2000): Promise<WorkerSnapshot> {
-    if (this.#exited) return Promise.reject(new HalbError('HALB_ERR_SYS', 'VRRP worker is not running'));
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#snapshots.delete(id);
-        reject(new HalbError('HALB_ERR_SYS', `VRRP worker did not answer a snapshot request within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#snapshots.set(id, (s) => {
-        clearTimeout(timer);
-        resolve(s);
-      });
-      this.#post({ t: 'snapshot', id });
-    });
+    return this.#request('snapshot', timeoutMs, (id) => ({ t: 'snapshot', id }), (s: WorkerSnapshot) => s);
   }
 
   /**
@@ -131,21 +145,12 @@ export class VrrpWorker {
    * instance, not MASTER, address owner.
    */
   releaseMaster(instance: string, o: { readonly holdMs?: number; readonly timeoutMs?: number } = {}): Promise<Extract<ReleaseOutcome, { ok: true }>> {
-    if (this.#exited) return Promise.reject(new HalbError('HALB_ERR_SYS', 'VRRP worker is not running'));
-    const id = this.#nextId++;
-    const timeoutMs = o.timeoutMs ?? 2000;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#releases.delete(id);
-        reject(new HalbError('HALB_ERR_SYS', `VRRP worker did not answer a release request within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#releases.set(id, (out) => {
-        clearTimeout(timer);
-        if (out.ok) resolve(out);
-        else reject(new HalbError('HALB_ERR_USAGE', out.message));
+    return this.#request('release', o.timeoutMs ?? 2000,
+      (id) => ({ t: 'release', id, instance, ...(o.holdMs !== undefined ? { holdMs: o.holdMs } : {}) }),
+      (out: ReleaseOutcome) => {
+        if (!out.ok) throw new HalbError('HALB_ERR_USAGE', out.message);
+        return out;
       });
-      this.#post({ t: 'release', id, instance, ...(o.holdMs !== undefined ? { holdMs: o.holdMs } : {}) });
-    });
   }
 
   /**
@@ -153,19 +158,9 @@ export class VrrpWorker {
    * (HALB_ERR_CONFIG) when the engine refused the new configuration, which then changed nothing.
    */
   reload(spec: EngineSpec, timeoutMs = 10_000): Promise<readonly string[]> {
-    if (this.#exited) return Promise.reject(new HalbError('HALB_ERR_SYS', 'VRRP worker is not running'));
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#reloads.delete(id);
-        reject(new HalbError('HALB_ERR_SYS', `VRRP worker did not answer a reload request within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#reloads.set(id, (out) => {
-        clearTimeout(timer);
-        if (out.ok) resolve(out.lines);
-        else reject(new HalbError('HALB_ERR_CONFIG', out.message));
-      });
-      this.#post({ t: 'reload', id, spec });
+    return this.#request('reload', timeoutMs, (id) => ({ t: 'reload', id, spec }), (out: ReloadOutcome) => {
+      if (!out.ok) throw new HalbError('HALB_ERR_CONFIG', out.message);
+      return out.lines;
     });
   }
 

@@ -1,7 +1,7 @@
 // Messages between the VRRP worker thread (worker.ts) and the thread that started it
 // (worker-host.ts). Plain data only: everything crosses postMessage's structured clone.
-import type { LogFields } from '../core/log.js';
-import type { EngineEvent, EngineSnapshot, EngineSpec, ReleaseOutcome } from './engine-types.js';
+import type { LogFields } from '../../core/log.js';
+import type { EngineEvent, EngineSnapshot, EngineSpec, ReleaseOutcome } from './types.js';
 
 export interface WorkerData {
   readonly spec: EngineSpec;

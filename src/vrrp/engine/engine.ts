@@ -1,62 +1,61 @@
 // The VRRP engine: the I/O shell around the pure state machines. It feeds received
-// adverts (engine-rx.ts), timer deadlines, tracker changes and host events into
-// instance-fsm.ts / sync-group.ts and hands the returned actions to each instance's
-// runner (engine-instance.ts). One timer is armed for the earliest deadline of all
-// instances and scripts, as keepalived reads its timers with vrrp_compute_timer(); a
-// timer that fires late is logged with how late, as keepalived logs a late thread timer.
-// The host (engine.ts or a test double) is the only way out to the kernel.
-// releaseMaster() is explained in engine-release.ts; reload() in engine-reload.ts.
-import { HalbError } from '../core/errors.js';
-import type { Clock, TimerHandle } from '../core/clock.js';
-import type { EngineOptions } from './engine-options.js';
-import type { Logger } from '../core/log.js';
-import { InstanceRunner, type RunnerDeps } from './engine-instance.js';
-import { SocketPool } from './engine-rx.js';
-import { RELEASE_PRIORITY, relabelForRelease, releaseHoldMs, releaseRefusal } from './engine-release.js';
-import { TrackerBook, type TrackerKindName } from './engine-trackers.js';
+// adverts (socket-pool.ts), timer deadlines, tracker changes and host events into
+// fsm/instance-fsm.ts / fsm/sync-group.ts and hands the returned actions to each
+// instance's runner (instance-runner.ts). One timer is armed for the earliest deadline of
+// all instances and scripts (deadline-timer.ts). The ports (ports.ts: system-ports.ts or
+// test doubles) are the only way out to the kernel.
+// releaseMaster() is explained in release.ts; reload() in reload.ts.
+import { HalbError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { DeadlineTimer } from './deadline-timer.js';
+import type { EngineOptions } from './options.js';
+import type { Logger } from '../../core/log.js';
+import { InstanceRunner, type RunnerDeps } from './instance-runner.js';
+import { SocketPool } from './socket-pool.js';
+import { RELEASE_PRIORITY, relabelForRelease, releaseHoldMs, releaseRefusal } from './release.js';
+import { TrackerBook, type TrackerKindName } from './trackers.js';
 import type {
-  EngineEvent, EngineSnapshot, EngineSpec, HostEvent, ReleaseOutcome, VrrpHost,
-} from './engine-types.js';
-import { describeChange, diffInstances, reconfigureState } from './engine-reload.js';
-import { prepareInstance, reloadSyncGroups, type PreparedInstance } from './engine-reload-apply.js';
-import type { GroupStateName, InstanceState, VrrpAction, VrrpEvent } from './fsm-types.js';
-import { createInstance, step } from './instance-fsm.js';
-import { priorityEvents, type PriorityEvaluation } from './priority.js';
+  EngineEvent, EngineSnapshot, EngineSpec, ReleaseOutcome,
+} from './types.js';
+import type { HostEvent, VrrpPorts } from './ports.js';
+import { describeChange, diffInstances, reconfigureState } from './reload.js';
+import { prepareInstance, reloadSyncGroups, type PreparedInstance } from './reload-apply.js';
+import type { GroupStateName, InstanceState, VrrpAction, VrrpEvent } from '../fsm/fsm-types.js';
+import { createInstance, step } from '../fsm/instance-fsm.js';
+import { priorityEvents, type PriorityEvaluation } from '../fsm/priority.js';
 import {
   createSyncGroup, startSyncGroup, stepSyncGroup, type GroupStepResult, type SyncGroupState,
-} from './sync-group.js';
+} from '../fsm/sync-group.js';
 
 
-export type { EngineOptions } from './engine-options.js';
+export type { EngineOptions } from './options.js';
 
 export class VrrpEngine {
   #spec: EngineSpec;
   readonly #beforeVips: ((instance: string) => Promise<void>) | undefined;
-  readonly #host: VrrpHost;
+  readonly #ports: VrrpPorts;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #runners = new Map<string, InstanceRunner>();
-  readonly #deadlines = new Map<string, number | null>();
   readonly #groups = new Map<string, SyncGroupState>();
   readonly #groupOf = new Map<string, string>();
   readonly #listeners: ((ev: EngineEvent) => void)[] = [];
   readonly #pool: SocketPool;
   readonly #trackers: TrackerBook;
-  #timer: TimerHandle | undefined;
-  #armedFor: number | null = null;
-  #timerStats = { fired: 0, late: 0, maxLateMs: 0 };
+  readonly #timer: DeadlineTimer;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   /** While releaseMaster() steps the FSMs: the reason given for entering BACKUP. */
   #releasing: string | undefined;
 
-  constructor(spec: EngineSpec, host: VrrpHost, opts: EngineOptions) {
+  constructor(spec: EngineSpec, ports: VrrpPorts, opts: EngineOptions) {
     this.#spec = spec;
-    this.#host = host;
+    this.#ports = ports;
     this.#clock = opts.clock;
     this.#logger = opts.logger;
     this.#beforeVips = opts.beforeVips;
-    this.#pool = new SocketPool(host, (r, ev) => this.#dispatch(r.name, ev), (m) => this.#logger.warn(m));
-    this.#trackers = new TrackerBook(spec, host, opts.clock, opts.logger, (kind, names) => this.#trackerChanged(kind, names));
+    this.#pool = new SocketPool(ports.packets, (r, ev) => this.#dispatch(r.name, ev), (m) => this.#logger.warn(m));
+    this.#trackers = new TrackerBook(spec, ports, opts.clock, opts.logger, (kind, names) => this.#trackerChanged(kind, names));
+    this.#timer = new DeadlineTimer(opts.clock, opts.logger, () => this.#spec.lateTimerWarnMs ?? 100, (now) => this.#onTimer(now));
   }
 
   onEvent(cb: (ev: EngineEvent) => void): void {
@@ -75,27 +74,26 @@ export class VrrpEngine {
       await this.#start();
     } catch (e) {
       this.#state = 'stopped';
-      this.#timer?.cancel();
+      this.#timer.cancel();
       this.#trackers.close();
-      this.#pool.closeAll();
-      this.#host.close();
+      this.#closePorts();
       throw e;
     }
   }
 
   async #start(): Promise<void> {
-    await this.#host.init();
+    await this.#ports.network.init();
     await this.#trackers.init();
     const taken = new Map<string, string>();
-    for (const spec of this.#spec.instances) this.#addRunner(prepareInstance(this.#host, spec, taken));
-    this.#host.onEvent((ev) => this.#onHostEvent(ev));
+    for (const spec of this.#spec.instances) this.#addRunner(prepareInstance(this.#ports.network, spec, taken));
+    this.#ports.network.onEvent((ev) => this.#onHostEvent(ev));
     const now = this.#clock.now();
     for (const r of this.#runners.values()) r.releaseLeftovers();
     for (const g of this.#spec.syncGroups ?? []) {
       const members = g.members.filter((m) => this.#runners.has(m));
       for (const m of members) {
         this.#groupOf.set(m, g.name);
-        this.#runners.get(m)!.syncGroup = g.name;
+        this.#runners.get(m)!.setSyncGroup(g.name);
       }
       const group = createSyncGroup(g.name, members, this.#states(members));
       this.#applyGroup(startSyncGroup(group, this.#states(members), now));
@@ -109,7 +107,7 @@ export class VrrpEngine {
 
   #deps(): RunnerDeps {
     return {
-      host: this.#host, clock: this.#clock, logger: this.#logger, emit: (ev) => this.#emit(ev),
+      ports: this.#ports, clock: this.#clock, logger: this.#logger, emit: (ev) => this.#emit(ev),
       dropLogIntervalMs: this.#spec.dropLogIntervalMs ?? 30_000,
       ...(this.#beforeVips !== undefined ? { beforeVips: this.#beforeVips } : {}),
     };
@@ -126,12 +124,12 @@ export class VrrpEngine {
     const clash = this.#pool.addReceiver(runner);
     if (clash !== undefined) throw new HalbError('HALB_ERR_CONFIG', clash);
     this.#runners.set(name, runner);
-    this.#deadlines.set(name, null);
+    this.#timer.set(name, null);
     return runner;
   }
 
   /**
-   * Apply a new configuration instance by instance (engine-reload.ts says what changed),
+   * Apply a new configuration instance by instance (reload.ts says what changed),
    * as keepalived's reload does: an unchanged instance is not touched; an updated one keeps
    * its state and VIPs, with addresses diffed in place and a priority change run through
    * the election (no stop advert); a removed one stops (priority 0 if MASTER); an added one
@@ -143,7 +141,7 @@ export class VrrpEngine {
     const changes = diffInstances(this.#spec.instances, next.instances);
     const taken = new Map<string, string>();
     const prepared = new Map<string, PreparedInstance>();
-    for (const c of changes) if (c.kind !== 'removed') prepared.set(c.name, prepareInstance(this.#host, c.spec, taken));
+    for (const c of changes) if (c.kind !== 'removed') prepared.set(c.name, prepareInstance(this.#ports.network, c.spec, taken));
     const prevGroups = this.#spec.syncGroups ?? [];
     this.#spec = next;
     await this.#trackers.reload(next);
@@ -186,7 +184,7 @@ export class VrrpEngine {
     this.#dispatch(name, { kind: 'shutdown' });
     this.#pool.removeReceiver(r);
     this.#runners.delete(name);
-    this.#deadlines.delete(name);
+    this.#timer.delete(name);
     this.#groupOf.delete(name);
   }
 
@@ -198,7 +196,7 @@ export class VrrpEngine {
 
   #stepOne(r: InstanceRunner, ev: VrrpEvent, now: number): void {
     const res = step(r.state, ev, now);
-    this.#deadlines.set(r.name, res.nextDeadline);
+    this.#timer.set(r.name, res.nextDeadline);
     r.apply(res.state, relabelForRelease(res.actions, this.#releasing));
   }
 
@@ -211,7 +209,7 @@ export class VrrpEngine {
       list.push(a.action);
       byMember.set(a.instance, list);
     }
-    for (const [name, d] of Object.entries(res.deadlines)) this.#deadlines.set(name, d);
+    for (const [name, d] of Object.entries(res.deadlines)) this.#timer.set(name, d);
     for (const [name, st] of Object.entries(res.instances)) {
       const r = this.#runners.get(name)!;
       if (st !== r.state || byMember.has(name)) r.apply(st, relabelForRelease(byMember.get(name) ?? [], this.#releasing));
@@ -230,8 +228,8 @@ export class VrrpEngine {
   #groupNotify(group: string, from: GroupStateName | 'STOP', to: GroupStateName | 'STOP', reason: string): void {
     const n = (this.#spec.syncGroups ?? []).find((x) => x.name === group)?.notify;
     const cmd = to === 'MASTER' ? n?.master : to === 'BACKUP' ? n?.backup : to === 'FAULT' ? n?.fault : to === 'STOP' ? n?.stop : undefined;
-    if (cmd !== undefined) this.#host.runNotify(cmd, []);
-    if (n?.generic !== undefined) this.#host.runNotify(n.generic, ['GROUP', group, to, '0']);
+    if (cmd !== undefined) this.#ports.scripts.notify(cmd, []);
+    if (n?.generic !== undefined) this.#ports.scripts.notify(n.generic, ['GROUP', group, to, '0']);
     this.#emit({ kind: 'group-transition', group, from, to, reason });
   }
 
@@ -258,7 +256,7 @@ export class VrrpEngine {
   #reevaluate(r: InstanceRunner): void {
     const next = this.#trackers.evaluate(r.spec);
     const events = priorityEvents(this.#applied(r, r.evaluation), this.#applied(r, next));
-    r.evaluation = next;
+    r.setEvaluation(next);
     for (const ev of events) this.#dispatch(r.name, ev);
   }
 
@@ -291,7 +289,7 @@ export class VrrpEngine {
     this.#releasing = why;
     try {
       for (const m of members) {
-        m.releasedUntil = now + holdMs;
+        m.setReleasedUntil(now + holdMs);
         this.#dispatch(m.name, { kind: 'priority-changed', priority: RELEASE_PRIORITY });
       }
       // RFC 5798 §6.4.3's Shutdown advert: backups take over after Skew_Time.
@@ -310,7 +308,7 @@ export class VrrpEngine {
   #endHolds(now: number): void {
     for (const r of this.#runners.values()) {
       if (r.releasedUntil === null || r.releasedUntil > now) continue;
-      r.releasedUntil = null;
+      r.setReleasedUntil(null);
       this.#logger.info(`(${r.name}) release hold over: priority back to ${r.evaluation.effective}`);
       this.#dispatch(r.name, { kind: 'priority-changed', priority: r.evaluation.effective });
     }
@@ -326,39 +324,13 @@ export class VrrpEngine {
     this.#arm();
   }
 
-  #earliest(): number | null {
-    let best = this.#trackers.nextDeadline();
-    for (const d of this.#deadlines.values()) if (d !== null && (best === null || d < best)) best = d;
-    for (const r of this.#runners.values()) {
-      const d = r.releasedUntil;
-      if (d !== null && (best === null || d < best)) best = d;
-    }
-    return best;
-  }
-
   #arm(): void {
     if (this.#state !== 'running') return;
-    const next = this.#earliest();
-    if (next === this.#armedFor && this.#timer !== undefined) return;
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    this.#armedFor = next;
-    if (next === null) return;
-    this.#timer = this.#clock.setTimer(next - this.#clock.now(), () => this.#onTimer(next));
+    this.#timer.arm([this.#trackers.nextDeadline(), ...[...this.#runners.values()].map((r) => r.releasedUntil)]);
   }
 
-  #onTimer(deadline: number): void {
-    this.#timer = undefined;
-    this.#armedFor = null;
-    const now = this.#clock.now();
-    const late = now - deadline;
-    this.#timerStats.fired++;
-    if (late > this.#timerStats.maxLateMs) this.#timerStats.maxLateMs = late;
-    if (late > (this.#spec.lateTimerWarnMs ?? 100)) {
-      this.#timerStats.late++;
-      this.#logger.warn(`VRRP thread timer expired ${late.toFixed(1)} ms late`, { reason: 'event loop lag: adverts and timeouts are delayed' });
-    }
-    for (const [name, d] of this.#deadlines) if (d !== null && d <= now) this.#dispatch(name, { kind: 'timer' });
+  #onTimer(now: number): void {
+    for (const name of this.#timer.due(now)) this.#dispatch(name, { kind: 'timer' });
     this.#endHolds(now);
     this.#trackers.runDue(now);
     this.#arm();
@@ -371,23 +343,27 @@ export class VrrpEngine {
   async stop(): Promise<void> {
     if (this.#state !== 'running') return;
     this.#state = 'stopping';
-    this.#timer?.cancel();
-    this.#timer = undefined;
+    this.#timer.cancel();
     this.#trackers.close();
     for (const r of this.#runners.values()) this.#dispatch(r.name, { kind: 'shutdown' });
     // keepalived's notify_shutdown: every sync group is STOP too.
     for (const g of this.#groups.values()) this.#groupNotify(g.name, g.state, 'STOP', 'shutdown');
     await Promise.all([...this.#runners.values()].map((r) => r.idle()));
     this.#state = 'stopped';
+    this.#closePorts();
+  }
+
+  #closePorts(): void {
     this.#pool.closeAll();
-    this.#host.close();
+    this.#ports.packets.close();
+    this.#ports.network.close();
   }
 
   snapshot(): EngineSnapshot {
     return {
       instances: [...this.#runners.values()].map((r) => r.snapshot()),
       syncGroups: [...this.#groups.values()].map((g) => ({ name: g.name, state: g.state, members: g.members })),
-      timers: { ...this.#timerStats },
+      timers: this.#timer.stats(),
       unattributedDrops: this.#pool.unattributedDrops(),
     };
   }

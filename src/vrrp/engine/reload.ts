@@ -6,11 +6,11 @@
 // instance whose VRID, interface, address family or VRRP version changed is a different
 // virtual router: the old one is stopped and the new one started (keepalived 2.2.7 does
 // the same, its vrrp_exist() requiring the same VRID, family and interface).
-import type { IpRoute, IpRule } from '../config/model/ip.js';
-import type { InstanceSpec, SyncGroupSpec, VipSpec } from './engine-types.js';
-import type { InstanceConfig, InstanceState } from './fsm-types.js';
-import { VRRP_PRIO } from './constants.js';
-import { masterDownIntervalUs } from './timers.js';
+import type { IpRoute, IpRule } from '../../config/model/ip.js';
+import type { InstanceSpec, SyncGroupSpec, VipSpec } from './types.js';
+import type { InstanceConfig, InstanceState } from '../fsm/fsm-types.js';
+import { VRRP_PRIO } from '../proto/constants.js';
+import { masterDownIntervalUs } from '../fsm/timers.js';
 
 export type InstanceChange =
   | { readonly kind: 'unchanged'; readonly name: string; readonly spec: InstanceSpec }

@@ -1,16 +1,13 @@
-// What the VRRP engine is given (one FSM config plus the I/O settings per instance), the
-// host it acts through (VrrpHost: sockets, addresses, frames, scripts, link/address
-// events), and what it reports (snapshots, events). The daemon maps the parsed
-// keepalived.conf onto EngineSpec; engine.ts implements VrrpHost with src/sys/, tests
-// implement it in memory.
-import type { ResolvedScript } from '../core/script.js';
-import type { IpRoute, IpRule } from '../config/model/ip.js';
-import type { PacketSocket } from '../core/packet-socket.js';
-import type { InstanceAuth } from './advert-check.js';
-import type { IpFamily } from './checksum.js';
-import type { FaultEntry, GroupStateName, InstanceConfig, NotifyTarget, VrrpStateName, WantState } from './fsm-types.js';
-import type { Contributor } from './priority.js';
-import type { ScriptOutcome } from './track-script.js';
+// What the VRRP engine is given (one FSM config plus the I/O settings per instance) and
+// what it reports (snapshots, events). The daemon maps the parsed keepalived.conf onto
+// EngineSpec. What the engine acts through (sockets, addresses, scripts, trackers) is in
+// ports.ts.
+import type { ResolvedScript } from '../../core/script.js';
+import type { IpRoute, IpRule } from '../../config/model/ip.js';
+import type { InstanceAuth } from '../proto/advert-check.js';
+import type { IpFamily } from '../proto/checksum.js';
+import type { FaultEntry, GroupStateName, InstanceConfig, NotifyTarget, VrrpStateName, WantState } from '../fsm/fsm-types.js';
+import type { Contributor } from '../fsm/priority.js';
 
 /** One virtual_ipaddress / virtual_ipaddress_excluded line (a subset of config/model/ip.ts IpAddressEntry). */
 export interface VipSpec {
@@ -174,97 +171,13 @@ export interface EngineSpec {
   readonly dropLogIntervalMs?: number;
 }
 
-// ---- the host ---------------------------------------------------------------------------
-
-export interface HostLink {
-  readonly ifindex: number;
-  readonly name: string;
-  readonly mac: string;
-  /** IFF_UP and IFF_RUNNING. */
-  readonly up: boolean;
-}
-
-export interface VrrpSocketOptions {
-  readonly ifname: string;
-  readonly family: IpFamily;
-  /** Bind to this local address (send sockets, unicast receive sockets). */
-  readonly bindAddr?: string;
-  /** Multicast groups to join (224.0.0.18 / ff02::12 on multicast receive sockets). */
-  readonly groups?: readonly string[];
-  readonly ttl?: number;
-}
-
-/** A process as /proc shows it (zombies left out). */
-export interface ProcessEntry {
-  readonly pid: number;
-  readonly ppid: number;
-  /** /proc/PID/comm (at most 15 bytes). */
-  readonly comm: string;
-  /** /proc/PID/cmdline split at NUL, when asked for. */
-  readonly cmdline?: readonly string[];
-}
-
-/** What the kernel's process connector reports (threads left out). */
-export type ProcessEvent =
-  | { readonly kind: 'fork'; readonly ppid: number; readonly pid: number }
-  | { readonly kind: 'exec'; readonly pid: number }
-  | { readonly kind: 'comm'; readonly pid: number }
-  | { readonly kind: 'exit'; readonly pid: number }
-  /** Events were lost (receive buffer overrun): rescan. */
-  | { readonly kind: 'lost' };
-
-export interface Closable {
-  close(): void;
-}
-
-export type HostEvent =
-  | { readonly kind: 'link'; readonly link: HostLink }
-  | { readonly kind: 'address-deleted'; readonly ifindex: number; readonly family: IpFamily; readonly address: string };
-
-export interface VrrpHost {
-  /** Read links and addresses; called once before anything else. */
-  init(): Promise<void>;
-  link(name: string): HostLink | undefined;
-  /** The first IPv4 address of `ifname`, or its IPv6 link-local address. */
-  primaryAddress(ifname: string, family: IpFamily): string | undefined;
-  openSocket(opts: VrrpSocketOptions): PacketSocket;
-  addAddress(vip: VipSpec, ifindex: number): Promise<void>;
-  delAddress(vip: VipSpec, ifindex: number): Promise<void>;
-  addRoute(r: IpRoute): Promise<void>;
-  delRoute(r: IpRoute): Promise<void>;
-  addRule(r: IpRule): Promise<void>;
-  delRule(r: IpRule): Promise<void>;
-  sendFrame(ifindex: number, frame: Buffer, ethertype: number, dstMac: string): void;
-  ipv6Forwarding(ifname: string): boolean;
-  runNotify(cmd: ScriptCommand, args: readonly string[]): void;
-  runScript(cmd: ScriptCommand, timeoutMs: number): Promise<ScriptOutcome>;
-  onEvent(cb: (ev: HostEvent) => void): void;
-  /**
-   * The integer in a track file as keepalived reads it (strtol base 0 of the first bytes):
-   * a missing, empty or unreadable file is 0; undefined when the number is out of range
-   * (the last value stays).
-   */
-  readTrackFile(path: string): Promise<number | undefined>;
-  /** init_file: write `value` unless the file exists (or always with `overwrite`). */
-  initTrackFile(path: string, value: number, overwrite: boolean): Promise<void>;
-  /** Call `changed` whenever the file may have changed (written, created, moved, deleted). */
-  watchFile(path: string, changed: () => void): Closable;
-  /** Every running process; the command line only when asked for. */
-  listProcesses(withCmdline: boolean): Promise<ProcessEntry[]>;
-  /** One process, or undefined when it is gone (or a zombie). */
-  readProcess(pid: number, withCmdline: boolean): Promise<ProcessEntry | undefined>;
-  /** Process events from the kernel, or undefined when they are not available here (then /proc is polled). */
-  watchProcesses(cb: (ev: ProcessEvent) => void): Closable | undefined;
-  close(): void;
-}
-
 // ---- what the engine reports -------------------------------------------------------------
 
 export interface InstanceCounters {
   readonly advertsSent: number;
   readonly advertsReceived: number;
   readonly sendErrors: number;
-  /** Dropped adverts by reason (drop-reason.ts). */
+  /** Dropped adverts by reason (proto/drop-reason.ts). */
   readonly drops: Readonly<Record<string, number>>;
   readonly transitions: number;
   readonly becomeMaster: number;

@@ -1,15 +1,16 @@
 // Trackers feeding the engine's priority evaluation: vrrp_script runs (one schedule per
 // script, shared by every instance that tracks it, as in keepalived), interface link
-// state from the host, track_file values (engine-track-file.ts) and vrrp_track_process
-// quorums (engine-track-process.ts). Turning their status into an effective priority and
-// FSM events is priority.ts; this file only keeps the status and the run schedule.
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
-import { FileBook } from './engine-track-file.js';
-import { ProcessBook } from './engine-track-process.js';
-import type { EngineSpec, InstanceSpec, TrackFileSpec, TrackProcessSpec, VrrpHost, VrrpScriptSpec } from './engine-types.js';
-import { evaluatePriority, type PriorityEvaluation, type TrackerInput } from './priority.js';
-import { createScriptCounter, recordScriptResult, scriptStatus, type ScriptCounter } from './track-script.js';
+// state from the host, track_file values (track-file.ts) and vrrp_track_process
+// quorums (track-process.ts). Turning their status into an effective priority and
+// FSM events is fsm/priority.ts; this file only keeps the status and the run schedule.
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import { FileBook } from './track-file.js';
+import { ProcessBook } from './track-process.js';
+import type { VrrpPorts } from './ports.js';
+import type { EngineSpec, InstanceSpec, TrackFileSpec, TrackProcessSpec, VrrpScriptSpec } from './types.js';
+import { evaluatePriority, type PriorityEvaluation, type TrackerInput } from '../fsm/priority.js';
+import { createScriptCounter, recordScriptResult, scriptStatus, type ScriptCounter } from '../fsm/track-script.js';
 
 interface ScriptState {
   readonly spec: VrrpScriptSpec;
@@ -38,38 +39,61 @@ export type TrackerKindName = 'script' | 'file' | 'process';
 /** Trackers whose status changed (names may be empty: only a deadline moved). */
 export type TrackerChange = (kind: TrackerKindName, names: readonly string[]) => void;
 
+/**
+ * A book of trackers (files, processes) built from their definitions: a reload whose
+ * definitions are the same keeps the book, its values and its watches; otherwise the
+ * book is closed and built again.
+ */
+class Rebuilt<B extends { init(): Promise<void>; close(): void }> {
+  #key: string;
+  #book: B;
+
+  constructor(key: string, book: B) {
+    this.#key = key;
+    this.#book = book;
+  }
+
+  get book(): B {
+    return this.#book;
+  }
+
+  async renew(key: string, make: () => B): Promise<void> {
+    if (key === this.#key) return;
+    this.#book.close();
+    this.#book = make();
+    this.#key = key;
+    await this.#book.init();
+  }
+}
+
 export class TrackerBook {
   #scripts = new Map<string, ScriptState>();
-  #files: FileBook;
-  #processes: ProcessBook;
-  #fileSpecs: string;
-  #processSpecs: string;
-  readonly #host: VrrpHost;
+  readonly #fileBooks: Rebuilt<FileBook>;
+  readonly #processBooks: Rebuilt<ProcessBook>;
+  readonly #ports: Pick<VrrpPorts, 'network' | 'scripts' | 'files' | 'processes'>;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #changed: TrackerChange;
   #closed = false;
 
-  constructor(spec: EngineSpec, host: VrrpHost, clock: Clock, logger: Logger, changed: TrackerChange) {
-    this.#host = host;
+  constructor(spec: EngineSpec, ports: Pick<VrrpPorts, 'network' | 'scripts' | 'files' | 'processes'>, clock: Clock, logger: Logger, changed: TrackerChange) {
+    this.#ports = ports;
     this.#clock = clock;
     this.#logger = logger;
     this.#changed = changed;
-    this.#files = this.#fileBook(spec);
-    this.#processes = this.#processBook(spec);
-    this.#fileSpecs = JSON.stringify(usedFiles(spec));
-    this.#processSpecs = JSON.stringify(usedProcesses(spec));
+    this.#fileBooks = new Rebuilt(JSON.stringify(usedFiles(spec)), this.#fileBook(spec));
+    this.#processBooks = new Rebuilt(JSON.stringify(usedProcesses(spec)), this.#processBook(spec));
     const now = clock.now();
     for (const s of spec.scripts ?? []) this.#scripts.set(s.name, newScript(s, now));
   }
 
   #fileBook(spec: EngineSpec): FileBook {
-    return new FileBook(usedFiles(spec), { host: this.#host, logger: this.#logger, onUpdate: (n) => this.#changed('file', n) });
+    return new FileBook(usedFiles(spec), { files: this.#ports.files, logger: this.#logger, onUpdate: (n) => this.#changed('file', n) });
   }
 
   #processBook(spec: EngineSpec): ProcessBook {
     return new ProcessBook(usedProcesses(spec), {
-      host: this.#host, clock: this.#clock, logger: this.#logger, pollMs: spec.processPollMs ?? 1000, onUpdate: (n) => this.#changed('process', n),
+      processes: this.#ports.processes, clock: this.#clock, logger: this.#logger, pollMs: spec.processPollMs ?? 1000, onUpdate: (n) => this.#changed('process', n),
     });
   }
 
@@ -103,41 +127,29 @@ export class TrackerBook {
       next.set(s.name, fresh);
     }
     this.#scripts = next;
-    const files = JSON.stringify(usedFiles(spec));
-    if (files !== this.#fileSpecs) {
-      this.#files.close();
-      this.#files = this.#fileBook(spec);
-      this.#fileSpecs = files;
-      await this.#files.init();
-    }
-    const procs = JSON.stringify(usedProcesses(spec));
-    if (procs !== this.#processSpecs) {
-      this.#processes.close();
-      this.#processes = this.#processBook(spec);
-      this.#processSpecs = procs;
-      await this.#processes.init();
-    }
+    await this.#fileBooks.renew(JSON.stringify(usedFiles(spec)), () => this.#fileBook(spec));
+    await this.#processBooks.renew(JSON.stringify(usedProcesses(spec)), () => this.#processBook(spec));
   }
 
   /** Read the track files and the process table before any instance starts. */
   async init(): Promise<void> {
-    await this.#files.init();
-    await this.#processes.init();
+    await this.#fileBooks.book.init();
+    await this.#processBooks.book.init();
   }
 
   /** Why trackers an instance names are ignored (no such block), keepalived's wording. */
   unknownTrackers(spec: InstanceSpec): string[] {
     const out: string[] = [];
     for (const t of spec.io.trackScripts ?? []) if (!this.#scripts.has(t.script)) out.push(`track_script ${t.script} is not a vrrp_script`);
-    for (const t of spec.io.trackFiles ?? []) if (!this.#files.has(t.file)) out.push(`track file ${t.file} not found`);
-    for (const t of spec.io.trackProcesses ?? []) if (!this.#processes.has(t.process)) out.push(`track process ${t.process} not found`);
+    for (const t of spec.io.trackFiles ?? []) if (!this.#fileBooks.book.has(t.file)) out.push(`track file ${t.file} not found`);
+    for (const t of spec.io.trackProcesses ?? []) if (!this.#processBooks.book.has(t.process)) out.push(`track process ${t.process} not found`);
     return out;
   }
 
   #inputs(spec: InstanceSpec): TrackerInput[] {
     const io = spec.io;
     const out: TrackerInput[] = [];
-    const linkStatus = (name: string): 'OK' | 'FAIL' => (this.#host.link(name)?.up === true ? 'OK' : 'FAIL');
+    const linkStatus = (name: string): 'OK' | 'FAIL' => (this.#ports.network.link(name)?.up === true ? 'OK' : 'FAIL');
     if (io.dontTrackPrimary !== true) {
       out.push({ kind: 'interface', name: io.interface, weight: 0, reverse: false, status: linkStatus(io.interface) });
     }
@@ -154,12 +166,12 @@ export class TrackerBook {
       });
     }
     for (const t of io.trackFiles ?? []) {
-      const f = this.#files.spec(t.file);
+      const f = this.#fileBooks.book.spec(t.file);
       if (f === undefined) continue;
-      out.push({ kind: 'file', name: t.file, weight: t.weight ?? f.weight, reverse: t.reverse ?? f.reverse === true, value: this.#files.value(t.file) });
+      out.push({ kind: 'file', name: t.file, weight: t.weight ?? f.weight, reverse: t.reverse ?? f.reverse === true, value: this.#fileBooks.book.value(t.file) });
     }
     for (const t of io.trackProcesses ?? []) {
-      const q = this.#processes.quorum(t.process);
+      const q = this.#processBooks.book.quorum(t.process);
       if (q === undefined) continue;
       out.push({
         kind: 'process', name: t.process, weight: t.weight ?? q.spec.weight, reverse: t.reverse ?? q.spec.reverse === true,
@@ -187,7 +199,7 @@ export class TrackerBook {
 
   /** The earliest time a script is due or a process tracker needs attention, or null. */
   nextDeadline(): number | null {
-    let best: number | null = this.#processes.nextDeadline();
+    let best: number | null = this.#processBooks.book.nextDeadline();
     for (const s of this.#scripts.values()) {
       if (!s.running && (best === null || s.nextRun < best)) best = s.nextRun;
     }
@@ -196,11 +208,11 @@ export class TrackerBook {
 
   /** Start every script that is due, expire process delays, scan /proc when due. */
   runDue(now: number): void {
-    this.#processes.runDue(now);
+    this.#processBooks.book.runDue(now);
     for (const s of this.#scripts.values()) {
       if (s.running || s.nextRun > now) continue;
       s.running = true;
-      void this.#host.runScript(s.spec.command, s.spec.timeoutMs).then((outcome) => {
+      void this.#ports.scripts.run(s.spec.command, s.spec.timeoutMs).then((outcome) => {
         s.running = false;
         // Closed, or dropped by a reload that changed the script's definition.
         if (this.#closed || this.#scripts.get(s.spec.name) !== s) return;
@@ -215,7 +227,7 @@ export class TrackerBook {
 
   close(): void {
     this.#closed = true;
-    this.#files.close();
-    this.#processes.close();
+    this.#fileBooks.book.close();
+    this.#processBooks.book.close();
   }
 }

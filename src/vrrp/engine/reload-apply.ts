@@ -1,12 +1,13 @@
 // The parts of VrrpEngine.reload() that do not need the engine's own fields: checking a
 // new or changed instance against the host before anything is touched, and setting the
 // sync groups up again afterwards.
-import { HalbError } from '../core/errors.js';
-import type { InstanceRunner } from './engine-instance.js';
-import { changedGroups } from './engine-reload.js';
-import type { InstanceSpec, SyncGroupSpec, VrrpHost } from './engine-types.js';
-import type { InstanceState } from './fsm-types.js';
-import { createSyncGroup, startSyncGroup, type GroupStepResult, type SyncGroupState } from './sync-group.js';
+import { HalbError } from '../../core/errors.js';
+import type { InstanceRunner } from './instance-runner.js';
+import { changedGroups } from './reload.js';
+import type { NetworkPort } from './ports.js';
+import type { InstanceSpec, SyncGroupSpec } from './types.js';
+import type { InstanceState } from '../fsm/fsm-types.js';
+import { createSyncGroup, startSyncGroup, type GroupStepResult, type SyncGroupState } from '../fsm/sync-group.js';
 
 export interface PreparedInstance {
   /** As configured (primaryAddr '' = from the interface): what the next reload compares. */
@@ -20,7 +21,7 @@ export interface PreparedInstance {
  * anything: a reload is refused before any change when one of these fails. `taken` maps
  * interface, family, receive mode and VRID to the instance already there.
  */
-export function prepareInstance(host: VrrpHost, spec: InstanceSpec, taken: Map<string, string>): PreparedInstance {
+export function prepareInstance(host: NetworkPort, spec: InstanceSpec, taken: Map<string, string>): PreparedInstance {
   const io = spec.io;
   const name = spec.fsm.name;
   if (io.auth?.type === 'ah') {
@@ -65,14 +66,14 @@ export function reloadSyncGroups(
     if (keep.has(g)) continue;
     t.groupOf.delete(m);
     const r = t.runners.get(m);
-    if (r !== undefined) r.syncGroup = null;
+    r?.setSyncGroup(null);
   }
   const fresh = new Set(started.map((r) => r.name));
   for (const g of next.filter((x) => changed.has(x.name))) {
     const members = g.members.filter((m) => t.runners.has(m));
     for (const m of members) {
       t.groupOf.set(m, g.name);
-      t.runners.get(m)!.syncGroup = g.name;
+      t.runners.get(m)!.setSyncGroup(g.name);
     }
     if (members.every((m) => fresh.has(m))) {
       t.apply(startSyncGroup(createSyncGroup(g.name, members, t.states(members)), t.states(members), now));

@@ -1,9 +1,9 @@
 // The data of the VRRP instance state machine: its configuration, state, input events and
-// output actions. Everything is plain, readonly data so the I/O shell (engine.ts) can log,
+// output actions. Everything is plain, readonly data so the I/O shell (engine/engine.ts) can log,
 // persist and replay it; instance-fsm.ts holds the one function that moves between states.
 
 import assert from 'node:assert/strict';
-import { VRRP_ADVER_INT_DEFAULT_CS, VRRP_PRIO, VRRP_V3_MAX_ADVER_INT_CS } from './constants.js';
+import { VRRP_ADVER_INT_DEFAULT_CS, VRRP_PRIO, VRRP_V3_MAX_ADVER_INT_CS } from '../proto/constants.js';
 import { DEFAULT_DOWN_TIMER_ADVERTS, type VrrpVersion } from './timers.js';
 
 /**

@@ -125,3 +125,9 @@ export function bytesToIp(bytes: Uint8Array): string {
   const hex = (a: number[]): string => a.map((x) => x.toString(16)).join(':');
   return best === -1 ? hex(w) : `${hex(w.slice(0, best))}::${hex(w.slice(best + bestLen))}`;
 }
+
+/** Address text (a `%zone` suffix dropped) in the form bytesToIp gives; text that is not an address of `family` stays as it is. */
+export function canonicalIp(addr: string, family: IpFamily): string {
+  const b = tryIpToBytes(addr.split('%')[0] ?? addr, family);
+  return b ? bytesToIp(b) : addr;
+}
