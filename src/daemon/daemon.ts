@@ -14,6 +14,7 @@ import { HealthCoordinator } from './health.js';
 import { VrrpSide } from './vrrp-side.js';
 import { ConntrackSync } from './conntrack-sync.js';
 import { IpvsSyncObserver } from './ipvs-sync-observer.js';
+import { IpvsSyncDaemons } from './ipvs-syncd.js';
 import { DaemonAdmin } from './admin-backend.js';
 import { BgpSide } from './bgp-side.js';
 import { hostScripts, scriptPort } from '../sys/script/runner.js';
@@ -75,6 +76,8 @@ export class Daemon {
   readonly #bgp: BgpSide;
   readonly #ctSync: ConntrackSync;
   readonly #ipvsSync: IpvsSyncObserver;
+  /** lvs_sync_daemon: the kernel's IPVS sync daemons, following a VRRP instance. */
+  readonly #syncd: IpvsSyncDaemons;
 
   private constructor(opts: DaemonOptions, loaded: LoadResult) {
     this.#opts = opts;
@@ -84,6 +87,7 @@ export class Daemon {
     this.#bgp = new BgpSide(opts.log, opts.controlSocket);
     this.#ctSync = new ConntrackSync({ log: opts.log, fileBase: opts.controlSocket });
     this.#ipvsSync = new IpvsSyncObserver(opts.log);
+    this.#syncd = new IpvsSyncDaemons(opts.log);
     this.#health = new HealthCoordinator({
       log: opts.log,
       scripts: scriptPort(),
@@ -96,7 +100,10 @@ export class Daemon {
     this.#admin = new DaemonAdmin({
       log: opts.log,
       wallNow: () => this.#wall(),
-      daemonStatus: () => this.#status(),
+      daemonStatus: async () => {
+        await this.#syncd.refresh();
+        return this.#status();
+      },
       dataplane: async () => {
         await opts.dataplane.refresh();
         return opts.dataplane.snapshot();
@@ -120,6 +127,7 @@ export class Daemon {
       onEvent: (ev) => {
         if (ev.kind === 'transition') {
           this.#ctSync.transition(ev.instance, ev.to);
+          this.#syncd.transition(ev.instance, ev.to);
           this.#admin.emit({ kind: 'vrrp-transition', at: this.#wall(), instance: ev.instance, from: ev.from, to: ev.to, priority: ev.priority, reason: ev.reason });
         }
       },
@@ -171,6 +179,8 @@ export class Daemon {
       if (d.#lvs) await d.#bgp.configure(loaded.config);
       await d.#apply(loaded.config, 'start');
       await d.#ipvsSync.apply(loaded.config);
+      // As keepalived: the BACKUP daemon runs before VRRP starts; MASTER follows the instance.
+      opts.log.info(await d.#syncDaemons(loaded.config, true));
       const ct = loaded.config.global.conntrackSync;
       if (d.#vrrp === undefined && ct !== undefined) {
         opts.log.warn(`(${ct.pos.file}: Line ${ct.pos.line}) halb_conntrack_sync ignored: VRRP runs elsewhere (-C); drive conntrackd from its notify scripts (primary-backup.sh)`);
@@ -200,6 +210,22 @@ export class Daemon {
       return this.#ctSync.apply({ ...cfg, global: { ...cfg.global, conntrackSync: undefined } } as KeepalivedConfig, this.#opts.configFile);
     }
     return this.#ctSync.apply(cfg, this.#opts.configFile);
+  }
+
+  /** lvs_sync_daemon: only where this halb drives the kernel's IPVS and the VRRP it follows. */
+  #syncDaemons(cfg: KeepalivedConfig, fresh: boolean): Promise<string> {
+    const d = cfg.global.lvsSyncDaemon;
+    let why: string | undefined;
+    if (d !== undefined && this.#opts.dataplane.engine !== 'ipvs') {
+      why = `the ${this.#opts.dataplane.engine} dataplane has no kernel IPVS connection table to sync` +
+        `${this.#opts.dataplane.engine === 'nft' ? ' (for nft NAT see halb_conntrack_sync)' : ''}`;
+    } else if (d !== undefined && d.instance !== undefined && this.#vrrp === undefined) {
+      why = `VRRP instance ${d.instance} runs in another process (-C)`;
+    } else if (d !== undefined && d.instance === undefined && !this.#lvs) {
+      why = 'no vrrp instance named, and this halb runs VRRP only (-P): the LVS side runs both daemons';
+    }
+    if (why !== undefined) this.#log.warn(`lvs_sync_daemon ${d!.interface} not applicable: ${why}`);
+    return this.#syncd.configure(cfg, fresh, why === undefined);
   }
 
   get config(): KeepalivedConfig {
@@ -267,6 +293,7 @@ export class Daemon {
       if (this.#lvs) await this.#bgp.configure(next.config);
       let summary = await this.#apply(next.config, 'reload');
       await this.#ipvsSync.apply(next.config);
+      summary += `; ${await this.#syncDaemons(next.config, false)}`;
       if (this.#vrrp !== undefined) summary += `; ${await this.#conntrackSync(next.config)}; ${await this.#vrrp.apply(next.config)}`;
       this.#loaded = next;
       this.#lastReload = { at, applied: true, summary };
@@ -332,12 +359,14 @@ export class Daemon {
   #status(): DaemonStatus {
     const ct = this.#ctSync.snapshot();
     const ipvs = this.#ipvsSync.snapshot();
+    const syncd = this.#syncd.snapshot();
     return {
       pid: process.pid, configFile: this.#opts.configFile, startedAt: this.#startedAt, reloads: this.#reloads,
       ...(this.#lastReload !== undefined ? { lastReload: this.#lastReload } : {}),
       ...(this.#bgp.snapshot() !== undefined ? { bgp: this.#bgp.snapshot() } : {}),
       ...(ct !== undefined ? { conntrackSync: ct } : {}),
       ...(ipvs !== undefined ? { ipvsSync: ipvs } : {}),
+      ...(syncd !== undefined ? { ipvsSyncDaemons: syncd } : {}),
     };
   }
 
@@ -353,6 +382,7 @@ export class Daemon {
     await this.#reloadChain;
     await this.#control?.close();
     await this.#vrrp?.stop();
+    await this.#syncd.stop();
     await this.#ctSync.stop();
     this.#ipvsSync.stop();
     await this.#health.stop();
