@@ -98,7 +98,9 @@ export function syncdStep(s: SyncdState, ev: SyncdEvent): { state: SyncdState; a
       return converge({ ...s, wanted: ev.wanted }, ev.fresh ? 'start' : 'reload', ev.fresh && ev.wanted !== undefined);
     case 'transition': {
       const states = { ...s.states, [ev.instance]: ev.to };
-      if (s.wanted?.instance !== ev.instance) return { state: { ...s, states }, actions: [] };
+      // STOP is VRRP shutting down: the 'stop' event that follows stops the daemon as it is
+      // (keepalived stops the daemon of the state it was in, without a backup in between).
+      if (s.wanted?.instance !== ev.instance || ev.to === 'STOP') return { state: { ...s, states: ev.to === 'STOP' ? s.states : states }, actions: [] };
       return converge({ ...s, states }, `(${ev.instance}) entering ${ev.to} state`, false);
     }
     case 'stop':

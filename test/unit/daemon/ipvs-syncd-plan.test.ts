@@ -97,6 +97,9 @@ test('stop: only what halb started is stopped', () => {
   assert.deepEqual(brief(r.actions), ['stop MASTER']);
   assert.deepEqual(r.state.running, {});
   assert.deepEqual(brief(syncdStep(r.state, { kind: 'stop' }).actions), []);
+  // VRRP shutting down reports STOP first: no backup daemon in between, the master is stopped as it is.
+  const { steps } = run([{ kind: 'transition', instance: 'VI_1', to: 'STOP' }, { kind: 'stop' }], master);
+  assert.deepEqual(steps, [[], ['stop MASTER']]);
 });
 
 const BASE = `
