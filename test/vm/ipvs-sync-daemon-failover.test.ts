@@ -127,11 +127,12 @@ async function failover(t: { after: (f: () => void) => void }, sync: boolean): P
       .map((m) => `${m[1]!.toUpperCase()} ${m[2]} ${m[3]}`).sort().join(', ');
   const synced = (name: string): number => must(name, 'ipvsadm', ['-Lnc']).split('\n').filter((l) => / ESTABLISHED /.test(l) && l.includes(`${VIP}:80`)).length;
 
-  // dir1 first, so it is the master when dir2 joins (priority decides later anyway).
+  // Both at once (each start is slow under emulation): whichever is up first may hold the
+  // VIP for a moment; dir1's higher priority takes it, and dir2 settles as BACKUP.
   const dir1 = halb('dir1', 150);
-  await until('dir1 to hold the VIP', 240_000, () => (lan.holds('dir1', VIP) ? true : undefined), () => logs.dir1!);
   const dir2 = halb('dir2', 100);
-  await until('dir2 to start as BACKUP', 240_000, () => (/Entering BACKUP STATE/.test(logs.dir2!) && /Starting halb/.test(logs.dir2!) ? true : undefined), () => logs.dir2!);
+  await until('dir1 MASTER, dir2 BACKUP', 300_000, () => (lan.holds('dir1', VIP) && !lan.holds('dir2', VIP) &&
+    /Starting halb/.test(logs.dir2!) && /\(VI_1\) Entering BACKUP STATE/.test(logs.dir2!) ? true : undefined), () => `${logs.dir1}\n${logs.dir2}`);
   if (sync) {
     assert.match(logs.dir2!, /lvs_sync_daemon on eth0 syncid 51 following \(VI_1\): kernel sync daemons: backup on eth0 syncid 51/, 'the startup log says it');
     await until('dir1 master daemon, dir2 backup daemon', 60_000, () => (roles('dir1') === 'MASTER eth0 51' && roles('dir2') === 'BACKUP eth0 51' ? true : undefined),
@@ -165,7 +166,7 @@ async function failover(t: { after: (f: () => void) => void }, sync: boolean): P
     assert.equal(ipvsadmDaemons('dir2'), 'MASTER eth0 51');
   }
   // Longer than TCP's retransmission backoff across the takeover, shorter than the client's stall limit.
-  await pause(20_000);
+  await pause(15_000);
   client.stdin!.end();
   await until('the client\'s summary', 120_000, () => (lines.some((l) => l === '{"done":true}') ? true : undefined));
   const conns = lines.filter((l) => l.startsWith('{"c"')).map((l) => JSON.parse(l) as LongLivedConn);
