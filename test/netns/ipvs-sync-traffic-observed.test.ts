@@ -3,6 +3,7 @@
 // connections) three times to 224.0.0.81:8848, and one datagram whose size field lies;
 // `halb ctl status` and /metrics show 3 messages, 15 connections and 1 drop (BOGUS_SIZE).
 // With an IPv6 `group` (sent to the kernel as MCAST_GROUP6) the observer joins it on eth0.
+// Without the IPVS dataplane, running the kernel's sync daemons is logged as not applicable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -43,6 +44,8 @@ test('IPVS sync messages multicast on the LAN are counted in status and metrics'
   try {
     node = VrrpNode.halbDaemon(lan.ns('dir1'), dir, 'dir1', CONF);
     assert.ok(await node.waitFor(/observing IPVS sync traffic on eth0 \(224\.0\.0\.81:8848\)/, 15_000), node.output);
+    // Not the IPVS dataplane: no kernel daemon to run, said once, and the daemon serves on.
+    assert.ok(await node.waitFor(/lvs_sync_daemon eth0 not applicable: the (nft|proxy) dataplane has no kernel IPVS connection table to sync/, 15_000), node.output);
     const hex = readFileSync(CAPTURE, 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('').replace(/\s+/g, '');
     const code = `const d=require('dgram');const s=d.createSocket('udp4');s.bind(()=>{s.setMulticastInterface('192.0.2.2');s.setMulticastTTL(1);` +
       `const m=Buffer.from('${hex}','hex');const bad=Buffer.from(m);bad.writeUInt16BE(100,2);` +
