@@ -32,6 +32,35 @@ export interface DaemonStatus {
   readonly conntrackSync?: ConntrackSyncStatus;
   /** IPVS sync traffic seen on lvs_sync_daemon's interface, when configured. */
   readonly ipvsSync?: IpvsSyncStatus;
+  /** The kernel's IPVS sync daemons halb runs for lvs_sync_daemon (IPVS dataplane only). */
+  readonly ipvsSyncDaemons?: IpvsSyncDaemonStatus;
+}
+
+/** One kernel sync daemon as GET_DAEMON (`ipvsadm -L --daemon`) reports it. */
+export interface IpvsKernelDaemon {
+  readonly role: 'MASTER' | 'BACKUP';
+  readonly interface: string;
+  readonly syncId: number;
+  readonly maxLen?: number;
+  readonly group?: string;
+  readonly port?: number;
+  readonly ttl?: number;
+}
+
+/** lvs_sync_daemon as halb drives it: what it follows, and what the kernel runs. */
+export interface IpvsSyncDaemonStatus {
+  readonly interface: string;
+  readonly syncId: number;
+  /** The VRRP instance followed; absent: both daemons run (lvs_sync_daemon without an instance). */
+  readonly instance?: string;
+  /** That instance's last known VRRP state. */
+  readonly instanceState?: string;
+  /** The roles halb has started. */
+  readonly started: readonly ('MASTER' | 'BACKUP')[];
+  /** The kernel's daemons, read with GET_DAEMON when the status was asked. */
+  readonly kernel: readonly IpvsKernelDaemon[];
+  /** The last failed start/stop/read, in keepalived's words. */
+  readonly lastError?: string;
 }
 
 /** What halb saw of the kernel sync daemon's messages (protocol v1) on the sync interface. */

@@ -14,7 +14,7 @@ import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
 export interface AdminHooks {
   readonly log: Logger;
   readonly wallNow: () => number;
-  readonly daemonStatus: () => DaemonStatus;
+  readonly daemonStatus: () => DaemonStatus | Promise<DaemonStatus>;
   readonly dataplane: () => Promise<DataplaneSnapshot>;
   readonly vrrp: () => Promise<unknown>;
   readonly health: () => unknown;
@@ -71,7 +71,7 @@ export class DaemonAdmin implements AdminBackend {
   async status(): Promise<AdminStatus> {
     const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
     return {
-      daemon: this.#h.daemonStatus(),
+      daemon: await this.#h.daemonStatus(),
       vrrp: await this.#h.vrrp(),
       health: this.#h.health(),
       dataplane: await this.#h.dataplane(),

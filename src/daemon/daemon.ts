@@ -14,7 +14,10 @@ import { HealthCoordinator } from './health.js';
 import { VrrpSide } from './vrrp-side.js';
 import { ConntrackSync } from './conntrack-sync.js';
 import { IpvsSyncObserver } from './ipvs-sync-observer.js';
+import { IpvsSyncDaemons } from './ipvs-syncd.js';
+import { conntrackSyncNotApplicable, syncDaemonNotApplicable, type SyncScope } from './kernel-sync-scope.js';
 import { DaemonAdmin } from './admin-backend.js';
+import { adminCommand } from './admin-command.js';
 import { BgpSide } from './bgp-side.js';
 import { NotifyFifos } from './notify-fifos.js';
 import { runStartStopScript } from './start-stop-scripts.js';
@@ -78,6 +81,8 @@ export class Daemon {
   readonly #ctSync: ConntrackSync;
   readonly #ipvsSync: IpvsSyncObserver;
   readonly #fifos: NotifyFifos;
+  /** lvs_sync_daemon: the kernel's IPVS sync daemons, following a VRRP instance. */
+  readonly #syncd: IpvsSyncDaemons;
 
   private constructor(opts: DaemonOptions, loaded: LoadResult) {
     this.#opts = opts;
@@ -88,6 +93,7 @@ export class Daemon {
     this.#ctSync = new ConntrackSync({ log: opts.log, fileBase: opts.controlSocket });
     this.#ipvsSync = new IpvsSyncObserver(opts.log);
     this.#fifos = new NotifyFifos({ log: opts.log.child({ component: 'notify' }), scripts: scriptPort() });
+    this.#syncd = new IpvsSyncDaemons(opts.log);
     this.#health = new HealthCoordinator({
       log: opts.log,
       scripts: scriptPort(),
@@ -101,7 +107,10 @@ export class Daemon {
     this.#admin = new DaemonAdmin({
       log: opts.log,
       wallNow: () => this.#wall(),
-      daemonStatus: () => this.#status(),
+      daemonStatus: async () => {
+        await this.#syncd.refresh();
+        return this.#status();
+      },
       dataplane: async () => {
         await opts.dataplane.refresh();
         return opts.dataplane.snapshot();
@@ -127,6 +136,7 @@ export class Daemon {
         else if (ev.kind === 'group-transition' && ev.to !== 'INIT') this.#fifos.group(ev.group, ev.to);
         if (ev.kind === 'transition') {
           this.#ctSync.transition(ev.instance, ev.to);
+          this.#syncd.transition(ev.instance, ev.to);
           this.#admin.emit({ kind: 'vrrp-transition', at: this.#wall(), instance: ev.instance, from: ev.from, to: ev.to, priority: ev.priority, reason: ev.reason });
         }
       },
@@ -181,6 +191,8 @@ export class Daemon {
       if (d.#lvs) await d.#bgp.configure(loaded.config);
       await d.#apply(loaded.config, 'start');
       await d.#ipvsSync.apply(loaded.config);
+      // As keepalived: the BACKUP daemon runs before VRRP starts; MASTER follows the instance.
+      opts.log.info(await d.#syncDaemons(loaded.config, true));
       const ct = loaded.config.global.conntrackSync;
       if (d.#vrrp === undefined && ct !== undefined) {
         opts.log.warn(`(${ct.pos.file}: Line ${ct.pos.line}) halb_conntrack_sync ignored: VRRP runs elsewhere (-C); drive conntrackd from its notify scripts (primary-backup.sh)`);
@@ -201,15 +213,22 @@ export class Daemon {
     return d;
   }
 
-  /** halb_conntrack_sync: only where halb runs VRRP and the kernel does NAT (docs/conntrack-sync.md). */
+  #scope(): SyncScope {
+    return { engine: this.#opts.dataplane.engine, lvs: this.#lvs, vrrp: this.#vrrp !== undefined };
+  }
+
   #conntrackSync(cfg: KeepalivedConfig): Promise<string> {
     const c = cfg.global.conntrackSync;
-    if (c !== undefined && (!this.#lvs || this.#opts.dataplane.engine !== 'nft')) {
-      const why = !this.#lvs ? 'this halb runs VRRP only (-P)' : `the ${this.#opts.dataplane.engine} dataplane keeps its connections in its own process, not in conntrack`;
-      this.#log.warn(`(${c.pos.file}: Line ${c.pos.line}) halb_conntrack_sync ignored: ${why}`);
-      return this.#ctSync.apply({ ...cfg, global: { ...cfg.global, conntrackSync: undefined } } as KeepalivedConfig, this.#opts.configFile);
-    }
-    return this.#ctSync.apply(cfg, this.#opts.configFile);
+    const why = conntrackSyncNotApplicable(cfg, this.#scope());
+    if (c === undefined || why === undefined) return this.#ctSync.apply(cfg, this.#opts.configFile);
+    this.#log.warn(`(${c.pos.file}: Line ${c.pos.line}) halb_conntrack_sync ignored: ${why}`);
+    return this.#ctSync.apply({ ...cfg, global: { ...cfg.global, conntrackSync: undefined } } as KeepalivedConfig, this.#opts.configFile);
+  }
+
+  #syncDaemons(cfg: KeepalivedConfig, fresh: boolean): Promise<string> {
+    const why = syncDaemonNotApplicable(cfg, this.#scope());
+    if (why !== undefined) this.#log.warn(`lvs_sync_daemon ${cfg.global.lvsSyncDaemon!.interface} not applicable: ${why}`);
+    return this.#syncd.configure(cfg, fresh, why === undefined);
   }
 
   get config(): KeepalivedConfig {
@@ -278,6 +297,7 @@ export class Daemon {
       if (this.#lvs) await this.#bgp.configure(next.config);
       let summary = await this.#apply(next.config, 'reload');
       await this.#ipvsSync.apply(next.config);
+      summary += `; ${await this.#syncDaemons(next.config, false)}`;
       if (this.#vrrp !== undefined) summary += `; ${await this.#conntrackSync(next.config)}; ${await this.#vrrp.apply(next.config)}`;
       this.#loaded = next;
       this.#lastReload = { at, applied: true, summary };
@@ -304,35 +324,10 @@ export class Daemon {
       case 'drain':
       case 'enable':
       case 'release':
-        return this.#command(req);
+        return adminCommand(this.#admin, req);
       case 'status':
         // The same view as GET /api/v1/status: one shape for `halb ctl status` and the API.
         return { id: req.id, ok: true, result: statusView(await this.#admin.status()) };
-    }
-  }
-
-  async #command(req: ControlRequest & { cmd: 'weight' | 'drain' | 'enable' | 'release' }): Promise<ControlResponse> {
-    const by = 'halb ctl';
-    try {
-      switch (req.cmd) {
-        case 'weight': {
-          const o = await this.#admin.setWeight(req.service, req.realServer, req.weight, by);
-          return { id: req.id, ok: true, result: { done: `weight of ${o.realServer} in ${o.service} set to ${o.weight}` } };
-        }
-        case 'drain':
-          await this.#admin.drain(req.service, req.realServer, by);
-          return { id: req.id, ok: true, result: { done: `draining ${req.realServer} in ${req.service}` } };
-        case 'enable':
-          await this.#admin.enable(req.service, req.realServer, by);
-          return { id: req.id, ok: true, result: { done: `${req.realServer} in ${req.service} back to its configured weight` } };
-        case 'release':
-        {
-          const n = await this.#admin.releaseMastership(req.instance, by);
-          return { id: req.id, ok: true, result: { done: `(${req.instance}) released mastership; ${n.message}` } };
-        }
-      }
-    } catch (e) {
-      return { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };
     }
   }
 
@@ -343,12 +338,14 @@ export class Daemon {
   #status(): DaemonStatus {
     const ct = this.#ctSync.snapshot();
     const ipvs = this.#ipvsSync.snapshot();
+    const syncd = this.#syncd.snapshot();
     return {
       pid: process.pid, configFile: this.#opts.configFile, startedAt: this.#startedAt, reloads: this.#reloads,
       ...(this.#lastReload !== undefined ? { lastReload: this.#lastReload } : {}),
       ...(this.#bgp.snapshot() !== undefined ? { bgp: this.#bgp.snapshot() } : {}),
       ...(ct !== undefined ? { conntrackSync: ct } : {}),
       ...(ipvs !== undefined ? { ipvsSync: ipvs } : {}),
+      ...(syncd !== undefined ? { ipvsSyncDaemons: syncd } : {}),
     };
   }
 
@@ -364,6 +361,7 @@ export class Daemon {
     await this.#reloadChain;
     await this.#control?.close();
     await this.#vrrp?.stop();
+    await this.#syncd.stop();
     await this.#ctSync.stop();
     this.#ipvsSync.stop();
     await this.#health.stop();

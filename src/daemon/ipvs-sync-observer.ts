@@ -3,7 +3,7 @@
 // decodes each datagram with the protocol v1 codec, counting messages, connections and
 // templates, and drops by reason, for `halb ctl status` (ipvsSync) and /metrics
 // (halb_ipvs_sync_*). This only observes: starting and stopping the kernel's sync
-// daemon belongs to the IPVS engine. The kernel's master does not loop its own
+// daemons is ipvs-syncd.ts's (IPVS dataplane only). The kernel's master does not loop its own
 // messages back, so a director sees the traffic while it is the backup.
 import type { Logger } from '../core/log.js';
 import type { KeepalivedConfig } from '../config/index.js';
@@ -36,9 +36,10 @@ export class IpvsSyncObserver {
     if (d === undefined) return;
     const status: Mutable = { interface: d.interface, group: d.group, port: d.port, listening: false, messages: 0, conns: 0, templates: 0, dropped: {} };
     this.#status = status;
-    const local = this.#addrs(d.interface).find((a) => isIP(a) === 4);
-    if (isIP(d.group) !== 4 || local === undefined) {
-      status.error = isIP(d.group) !== 4 ? `group ${d.group}: only IPv4 sync groups are observed` : `interface ${d.interface} has no IPv4 address`;
+    // IPv4: joined by the interface's address; IPv6: by the interface itself (its scope).
+    const local = isIP(d.group) === 6 ? `::%${d.interface}` : this.#addrs(d.interface).find((a) => isIP(a) === 4);
+    if (local === undefined) {
+      status.error = `interface ${d.interface} has no IPv4 address`;
       this.#log.warn(`lvs_sync_daemon traffic not observed: ${status.error}`);
       return;
     }
@@ -60,7 +61,7 @@ export class IpvsSyncObserver {
         status.templates += s.templates;
       });
       status.listening = true;
-      this.#log.info(`observing IPVS sync traffic on ${d.interface} (${d.group}:${d.port})`);
+      this.#log.info(`observing IPVS sync traffic on ${d.interface} (${isIP(d.group) === 6 ? `[${d.group}]` : d.group}:${d.port})`);
     } catch (e) {
       status.error = (e as Error).message;
       this.#log.warn(`lvs_sync_daemon traffic not observed: ${status.error}`);

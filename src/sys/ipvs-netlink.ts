@@ -1,6 +1,7 @@
 // The kernel's IPVS table over generic netlink, as ipvsadm and keepalived's libipvs
 // (LIBIPVS_USE_NL) drive it: resolve the "IPVS" family, then NEW/SET/DEL_SERVICE,
-// NEW/SET/DEL_DEST, dumps of services and destinations, SET/GET_CONFIG. The bytes are
+// NEW/SET/DEL_DEST, dumps of services and destinations, SET/GET_CONFIG, the sync daemon
+// (NEW/DEL/GET_DAEMON, bytes in ipvs-daemon-codec.ts). The bytes are
 // built and parsed in ipvs-codec.ts; the socket is netlink.ts's NlChannel. Also the
 // connection table, which IPVS exposes only as /proc/net/ip_vs_conn (ipvsadm -Lnc reads
 // it too), and loading the ip_vs module.
@@ -16,6 +17,7 @@ import {
   encodeGetDests, encodeGetFamily, encodeGetServices, encodeService, encodeSetConfig, encodeSimple,
   type IpvsDestReading, type IpvsDestWire, type IpvsServiceKey, type IpvsServiceReading, type IpvsServiceWire, type IpvsTimeoutsWire,
 } from './ipvs-codec.js';
+import { decodeDaemon, encodeDelDaemon, encodeGetDaemons, encodeNewDaemon, type IpvsDaemonRole, type IpvsDaemonWire } from './ipvs-daemon-codec.js';
 import { NETLINK_GENERIC, NlChannel } from './netlink.js';
 
 const PERM = 'halb needs CAP_NET_ADMIN to program IPVS (run as root, or use --dataplane nft/proxy)';
@@ -140,6 +142,22 @@ export class IpvsNetlink {
     const t = msgs.map((m) => decodeConfig(m.body)).find((x) => x !== undefined);
     if (t === undefined) throw new SysError('netlink', 'IPVS GET_CONFIG: no answer');
     return t;
+  }
+
+  /** Start the kernel's sync thread of `d.role` (`ipvsadm --start-daemon`); EEXIST when that role already runs. */
+  async startDaemon(d: IpvsDaemonWire): Promise<void> {
+    await this.#ch.request(`start the IPVS sync daemon ${d.role} on ${d.interface} syncid ${d.syncId}`, (seq) => encodeNewDaemon(this.#family, seq, d));
+  }
+
+  /** Stop the sync thread of one role; one not running counts as stopped (ESRCH). */
+  async stopDaemon(role: IpvsDaemonRole, syncId: number): Promise<void> {
+    await this.#ch.request(`stop the IPVS sync daemon ${role}`, (seq) => encodeDelDaemon(this.#family, seq, role, syncId), ['ESRCH']);
+  }
+
+  /** The running sync threads (`ipvsadm -L --daemon`). */
+  async daemons(): Promise<IpvsDaemonWire[]> {
+    const msgs = await this.#ch.dump('IPVS list sync daemons', (seq) => encodeGetDaemons(this.#family, seq));
+    return msgs.map((m) => decodeDaemon(m.body)).filter((d): d is IpvsDaemonWire => d !== undefined);
   }
 
   close(): void {
