@@ -14,7 +14,7 @@ import { labDown } from './lab-down.js';
 import { probe } from './observe.js';
 import { preflight } from './preflight.js';
 import { configureEcmp, startRouter, waitNextHops } from './ecmp.js';
-import { HALB_CLI, startDirector, startWeb, writeConfigs } from './processes.js';
+import { HALB_CLI, START_TIMEOUT_MS, startDirector, startWeb, writeConfigs } from './processes.js';
 import { labDir, readState, writeState, type LabState } from './state.js';
 import {
   BRIDGE, FRONT_NET, LAN_IF, buildTopology, kernelDataplane, hostsOf, isLabNamespace, namespacesOf, type LabOptions, type Topology,
@@ -118,7 +118,7 @@ export async function labUp(o: LabOptions, u: UpOptions): Promise<LabState> {
       await startDirector(state, d);
     }
     u.log('waiting for the VIP and for every real server to answer through it');
-    await waitReady(state, u.readyTimeoutMs ?? 30_000);
+    await waitReady(state, u.readyTimeoutMs ?? START_TIMEOUT_MS);
     state.ready = true;
     writeState(state);
     return state;
