@@ -36,7 +36,7 @@ const hasDest = (list: string, rs: string): boolean => new RegExp(`-> ${rs.repla
 
 /** `halb lab drill NAMES` in the background, with `ipvsadm -Ln` in dir1 read every ~100 ms until it ends. */
 async function drillWatchingIpvs(root: string, names: string): Promise<{ run: CliRun; report: LabReport; reads: { at: number; list: string }[] }> {
-  const child = spawn(process.execPath, [LAB_CLI, 'lab', 'drill', names, '--json', '--no-html', '--rate', '20', '--name', NAME], {
+  const child = spawn(process.execPath, [LAB_CLI, 'lab', 'drill', names, '--json', '--no-html', '--rate', '20', '--timeout', '3000', '--name', NAME], {
     env: { ...process.env, HALB_LAB_DIR: root }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -44,7 +44,7 @@ async function drillWatchingIpvs(root: string, names: string): Promise<{ run: Cl
   child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
   const done = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 600_000);
   const reads: { at: number; list: string }[] = [];
   let finished = false;
   void done.then(() => { finished = true; });
@@ -76,7 +76,7 @@ test('halb lab --mode dr --dataplane ipvs: rs-down leaves ipvsadm -Ln in time, r
   const root = mkdtempSync(join(tmpdir(), 'halb-lab-ipvs-'));
   try {
     const t0 = Date.now();
-    const up = labCli(root, NAME, ['up', '--mode', 'dr', '--dataplane', 'ipvs'], 240_000);
+    const up = labCli(root, NAME, ['up', '--mode', 'dr', '--dataplane', 'ipvs'], 400_000);
     assert.equal(up.status, 0, `lab up:\n${up.stderr}\n${up.stdout}`);
     process.stderr.write(`lab up took ${Date.now() - t0} ms\n`);
     assert.match(up.stdout, /dr via the ipvs dataplane/);
