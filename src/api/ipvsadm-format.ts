@@ -84,9 +84,9 @@ export function formatOverrides(overrides: readonly WeightOverride[]): string {
 }
 
 export function formatList(snap: DataplaneSnapshot, view: ListView): string {
-  const out: string[] = [];
+  // ipvsadm's list_all() prints the version line above every listing, --stats and --rate too.
+  const out: string[] = ['IP Virtual Server version 1.2.1 (size=4096)'];
   if (view === 'plain') {
-    out.push('IP Virtual Server version 1.2.1 (size=4096)');
     out.push('Prot LocalAddress:Port Scheduler Flags');
     out.push('  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn');
   } else if (view === 'stats') {

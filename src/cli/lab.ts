@@ -1,6 +1,6 @@
 // `halb lab`: the seeds' cluster (client, two directors, two web servers) in network
 // namespaces on this machine, with drills that measure what the seeds could only watch.
-//   halb lab up [--directors 2] [--real-servers 2] [--mode nat|dr] [--dataplane proxy|nft]
+//   halb lab up [--directors 2] [--real-servers 2] [--mode nat|dr] [--dataplane proxy|nft|ipvs]
 //               [--peer keepalived] [--vrrp-version 2|3] [--advert-int S] [--garp-master-refresh S] [--ecmp]
 //   halb lab status [--json]
 //   halb lab drill failover|failback|rs-down|rs-up|partition|reload|reload-vrrp|all [--json] [--html FILE]
@@ -40,7 +40,7 @@ function loadState(name: string): LabState {
 const nameOption = (): Option => new Option('--name <NAME>', 'lab name, to run several labs side by side (a-z0-9, up to 8)').default('');
 
 interface UpOpts {
-  name: string; directors: string; realServers: string; mode: 'nat' | 'dr'; dataplane?: 'proxy' | 'nft'; peer?: 'keepalived';
+  name: string; directors: string; realServers: string; mode: 'nat' | 'dr'; dataplane?: 'proxy' | 'nft' | 'ipvs'; peer?: 'keepalived';
   vrrpVersion: string; advertInt: string; workers: string; garpMasterRefresh: string; ecmp?: boolean;
   lbAlgo: string; connSync: boolean;
 }
@@ -72,8 +72,8 @@ function upCommand(): Command {
     .addOption(nameOption())
     .option('--directors <N>', 'directors (VRRP routers sharing the VIP)', String(DEFAULT_OPTIONS.directors))
     .option('--real-servers <N>', 'real servers (web servers answering their name)', String(DEFAULT_OPTIONS.realServers))
-    .addOption(new Option('--mode <MODE>', 'lb_kind: nat, or dr (the seeds\' direct routing; needs the kernel dataplane)').choices(['nat', 'dr']).default('nat'))
-    .addOption(new Option('--dataplane <ENGINE>', 'proxy (userspace full NAT) or nft (kernel); dflt proxy, nft with --mode dr').choices(['proxy', 'nft']))
+    .addOption(new Option('--mode <MODE>', 'lb_kind: nat, or dr (the seeds\' direct routing; needs a kernel dataplane)').choices(['nat', 'dr']).default('nat'))
+    .addOption(new Option('--dataplane <ENGINE>', 'proxy (userspace full NAT), nft (nftables) or ipvs (the kernel\'s LVS, per director namespace; needs a kernel with IPVS); dflt proxy, nft with --mode dr').choices(['proxy', 'nft', 'ipvs']))
     .addOption(new Option('--peer <PEER>', 'run Debian\'s keepalived for VRRP on the last director').choices(['keepalived']))
     .addOption(new Option('--vrrp-version <V>', 'VRRP version').choices(['2', '3']).default('2'))
     .option('--advert-int <S>', 'advert_int in seconds', String(DEFAULT_OPTIONS.advertInt))

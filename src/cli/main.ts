@@ -30,6 +30,7 @@ interface RootOptions {
   signum?: string;
   dataplane: 'auto' | 'proxy' | 'nft' | 'ipvs';
   metricsLegacyInstanceLabel?: boolean;
+  dontReleaseIpvs?: boolean;
   dontFork?: boolean;
   logConsole?: boolean;
   logFacility?: string;
@@ -79,7 +80,7 @@ export function buildProgram(subcommands: readonly Command[] = []): Command {
     .option('-r, --vrrp_pid <FILE>', 'VRRP pid file (accepted for keepalived compatibility)')
     .option('-c, --checkers_pid <FILE>', 'checkers pid file (accepted for keepalived compatibility)')
     .option('-V, --dont-release-vrrp', 'leave VIPs and routes in place on exit')
-    .addOption(new Option('-I, --dont-release-ipvs', 'leave the dataplane in place on exit'))
+    .addOption(new Option('-I, --dont-release-ipvs', 'leave halb\'s IPVS services in the kernel on exit (the ipvs engine; the next halb adopts them)'))
     .option('-d, --dump-conf', 'dump the parsed configuration to the log at start')
     .option('-S, --log-facility <FACILITY>', 'syslog facility: 0..7 for LOG_LOCAL0..7 (default LOG_DAEMON)')
     .option('-g, --log-file [FILE]', 'also log to FILE (default /var/log/halb.log)')
@@ -167,6 +168,7 @@ function daemonArgs(opts: RootOptions, pidFile: string | undefined): Parameters<
     adminListen: opts.adminListen,
     ...(opts.adminTokenFile !== undefined ? { adminTokenFile: opts.adminTokenFile } : {}),
     legacyInstanceLabel: opts.metricsLegacyInstanceLabel === true,
+    ...(opts.dontReleaseIpvs === true ? { dontReleaseIpvs: true } : {}),
   };
 }
 

@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly dataplane?: DataplaneRequest;
   /** `--metrics-legacy-instance-label`: VRRP series labelled `instance` (one release). */
   readonly legacyInstanceLabel?: boolean;
+  /** `-I`, `--dont-release-ipvs`: the IPVS engine leaves its services in the kernel on stop. */
+  readonly dontReleaseIpvs?: boolean;
 }
 
 /** One proxy process per core: the daemon's own plus cores - 1 workers. */
@@ -68,7 +70,7 @@ async function makeDataplane(opts: RunOptions, log: Logger): Promise<Dataplane> 
   if (choice.engine === 'proxy') return createProxyDataplane({ workers: opts.workers ?? defaultWorkers() });
   if (choice.engine === 'ipvs') {
     const { createIpvsDataplane } = await import('../dataplane/ipvs/index.js');
-    return createIpvsDataplane({ onNotice: (m) => log.info(`IPVS: ${m}`) });
+    return createIpvsDataplane({ onNotice: (m) => log.info(`IPVS: ${m}`), ...(opts.dontReleaseIpvs === true ? { keepOnClose: true } : {}) });
   }
   const { createNftDataplane } = await import('../dataplane/nft/index.js');
   return createNftDataplane({ requireDr });

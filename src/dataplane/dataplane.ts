@@ -163,7 +163,18 @@ export interface ServiceSnapshot {
 }
 
 /** ipvsadm -Lnc states; TEMPLATE rows are persistence templates (NONE in ipvsadm). */
-export type ConnState = 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSE_WAIT' | 'CLOSE' | 'UDP' | 'NONE';
+export type ConnState = 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSE_WAIT' | 'CLOSE' | 'UDP' | 'NONE' | IpvsOnlyState;
+
+/**
+ * The rest of IPVS's own state names (the kernel's TCP and SCTP tables, as
+ * /proc/net/ip_vs_conn and `ipvsadm -Lnc` print them); only the ipvs engine reports them.
+ */
+export const IPVS_ONLY_STATES = [
+  'SYN_SENT', 'TIME_WAIT', 'LAST_ACK', 'LISTEN', 'SYNACK',
+  'INIT1', 'INIT', 'COOKIE_SENT', 'COOKIE_REPLIED', 'COOKIE_WAIT', 'COOKIE_ECHOED',
+  'SHUTDOWN_SENT', 'SHUTDOWN_RECEIVED', 'SHUTDOWN_ACK_SENT', 'REJECTED', 'CLOSED',
+] as const;
+export type IpvsOnlyState = (typeof IPVS_ONLY_STATES)[number];
 
 export interface ConnectionSnapshot {
   /** IP for the template of a fwmark service (ipvs engine). */

@@ -57,15 +57,21 @@ const settle = (c: Ctx): number => c.o.timeoutMs + 200;
 
 const baseline = (state: LabState, o: DrillOptions): Promise<void> => ensureBaseline(state, o.log);
 
+/** The master, and the backup expected to take over from it after Master_Down_Interval (recorded in c.expect). */
+function expectTakeover(c: Ctx, drill: string): { m: Director; next: Director; mdi: number } {
+  const m = master(c.state);
+  const next = nextMaster(c.state.topology, new Set([m.role]));
+  if (next === undefined) throw new HalbError('HALB_ERR_USAGE', `${drill} needs a second director (--directors 2 or more)`);
+  const mdi = masterDownIntervalMs(c.state.options.advertInt, next.priority);
+  c.expect.takeoverBy = next.role;
+  c.expect.masterDownIntervalMs = mdi;
+  return { m, next, mdi };
+}
+
 const failover: Drill = {
   prepare: baseline,
   async run(c) {
-    const m = master(c.state);
-    const next = nextMaster(c.state.topology, new Set([m.role]));
-    if (next === undefined) throw new HalbError('HALB_ERR_USAGE', 'failover needs a second director (--directors 2 or more)');
-    const mdi = masterDownIntervalMs(c.state.options.advertInt, next.priority);
-    c.expect.takeoverBy = next.role;
-    c.expect.masterDownIntervalMs = mdi;
+    const { m, next, mdi } = expectTakeover(c, 'failover');
     const at = c.mark('power-off', `${m.role} loses power (cable pulled, ${m.software} killed -9)`, m.role);
     c.actionAt = at;
     await powerOff(c.state, m);
@@ -155,12 +161,7 @@ const reload: Drill = {
 const partition: Drill = {
   prepare: baseline,
   async run(c) {
-    const m = master(c.state);
-    const next = nextMaster(c.state.topology, new Set([m.role]));
-    if (next === undefined) throw new HalbError('HALB_ERR_USAGE', 'partition needs a second director (--directors 2 or more)');
-    const mdi = masterDownIntervalMs(c.state.options.advertInt, next.priority);
-    c.expect.takeoverBy = next.role;
-    c.expect.masterDownIntervalMs = mdi;
+    const { m, mdi } = expectTakeover(c, 'partition');
     const at = c.mark('partition', 'the directors stop hearing each other (their switch ports isolated)');
     c.actionAt = at;
     await setPartition(c.state, true);

@@ -7,7 +7,7 @@
 // how many new connections made during the failover failed.
 import { fileURLToPath } from 'node:url';
 import { HalbError } from '../core/errors.js';
-import { spawnAttached } from '../sys/netns.js';
+import { ClientProcess, hasKey } from './client-process.js';
 import { controlRequest } from '../api/control-client.js';
 import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
 import { powerOff, powerOn } from './faults.js';
@@ -69,27 +69,23 @@ interface HoldResult { ok: boolean; rs?: string; requests: number; err?: string 
 
 function holdClient(state: LabState, count: number, durationMs: number): { ready: Promise<void>; done: Promise<HoldResult[]>; kill: () => void } {
   const t = state.topology;
-  const child = spawnAttached(t.client.ns, process.execPath, [HOLD_CLIENT, '--host', t.vip, '--port', '80', '--count', String(count),
-    '--interval', '100', '--duration', String(durationMs), '--timeout', '3000', '--lab', state.dir]);
-  let out = '';
   let onReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => { onReady = r; });
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (c: string) => {
-    out += c;
-    if (out.includes('"ready":true')) onReady();
+  let results: HoldResult[] | undefined;
+  let last: unknown;
+  const client = new ClientProcess(t.client.ns, HOLD_CLIENT, ['--host', t.vip, '--port', '80', '--count', String(count),
+    '--interval', '100', '--duration', String(durationMs), '--timeout', '3000', '--lab', state.dir], (r) => {
+    last = r;
+    if (hasKey(r, 'ready') && r.ready === true) onReady();
+    if (hasKey(r, 'done') && r.done === true) results = (r as unknown as { results: HoldResult[] }).results;
   });
-  child.stderr?.resume();
-  const done = new Promise<HoldResult[]>((resolve, reject) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), durationMs + 30_000);
-    child.once('close', () => {
-      clearTimeout(killer);
-      const line = out.split('\n').find((l) => l.includes('"done":true'));
-      if (line === undefined) reject(new HalbError('HALB_ERR_SYS', `hold client ended without a result: ${out.slice(-300)}`));
-      else resolve((JSON.parse(line) as { results: HoldResult[] }).results);
-    });
+  const killer = setTimeout(() => client.kill(), durationMs + 30_000);
+  const done = client.closed.then(() => {
+    clearTimeout(killer);
+    if (results === undefined) throw new HalbError('HALB_ERR_SYS', `hold client ended without a result: ${JSON.stringify(last) ?? 'no output'}`);
+    return results;
   });
-  return { ready, done, kill: () => child.kill('SIGKILL') };
+  return { ready, done, kill: () => client.kill() };
 }
 
 export interface EcmpFailoverOptions {

@@ -3,7 +3,7 @@
 //  - power off a director: its cable is pulled at the switch and its software killed
 //    with SIGKILL, so nothing of it is left to send a priority-0 advert or an ARP reply;
 //  - power it on: the runtime state a reboot would lose (the VIPs, the kernel's conntrack
-//    table) is gone, the cable is back, its software starts from its keepalived.conf;
+//    table, its IPVS table with --dataplane ipvs) is gone, the cable is back, its software starts from its keepalived.conf;
 //  - partition: the directors' switch ports are isolated from each other (bridge port
 //    isolation), so their adverts no longer meet while client and real servers still
 //    reach every director: the split brain of the seeds' 脑裂;
@@ -26,9 +26,13 @@ export async function powerOn(state: LabState, d: Director): Promise<void> {
   const t = state.topology;
   for (const vip of [t.vip, ...(t.gatewayVip !== undefined ? [t.gatewayVip] : [])]) await removeAddress(d.ns, LAN_IF, vip);
   // Whatever the director tracked before its power loss must not help it now.
-  await execCommand('conntrack', ['-F'], { netns: d.ns }).catch((e: unknown) => {
-    if (!(e instanceof NotSupportedError)) throw e;
-  });
+  const flushes: [string, string[]][] = [['conntrack', ['-F']], ...(t.options.dataplane === 'ipvs' ? [['ipvsadm', ['-C']] as [string, string[]]] : [])];
+  for (const [cmd, args] of flushes) {
+    // A missing tool (NotSupportedError) leaves that table as the crash left it; halb adopts its own leftovers.
+    await execCommand(cmd, args, { netns: d.ns }).catch((e: unknown) => {
+      if (!(e instanceof NotSupportedError)) throw e;
+    });
+  }
   await setLinkUp(t.switchNs, d.switchPort, true);
   state.poweredOff = state.poweredOff.filter((r) => r !== d.role);
   writeState(state);

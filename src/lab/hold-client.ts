@@ -10,11 +10,7 @@
 // stdout: {"ready":true,"at":<epoch ms>} once every connection had its first answer,
 // then {"done":true,"results":[{"ok":bool,"rs":"rs1","requests":N,"err"?:"..."}]}.
 import { connect, type Socket } from 'node:net';
-
-function arg(name: string, dflt: number | string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] ?? String(dflt) : String(dflt);
-}
+import { arg, emit } from './client-io.js';
 
 const host = arg('host', '127.0.0.1');
 const port = Number(arg('port', 80));
@@ -92,7 +88,7 @@ async function main(): Promise<void> {
   const conns: Conn[] = [];
   for (let i = 0; i < count; i++) conns.push(new Conn());
   await Promise.all(conns.map((c) => c.request()));
-  process.stdout.write(`${JSON.stringify({ ready: true, at: now() })}\n`);
+  emit({ ready: true, at: now() });
   const end = now() + durationMs;
   while (now() < end) {
     const tick = now();
@@ -101,7 +97,7 @@ async function main(): Promise<void> {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   for (const c of conns) c.close();
-  process.stdout.write(`${JSON.stringify({ done: true, results: conns.map((c) => c.r) })}\n`);
+  emit({ done: true, results: conns.map((c) => c.r) });
 }
 
 void main().then(() => process.exit(0));

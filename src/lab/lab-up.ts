@@ -14,10 +14,10 @@ import { labDown } from './lab-down.js';
 import { probe } from './observe.js';
 import { preflight } from './preflight.js';
 import { configureEcmp, startRouter, waitNextHops } from './ecmp.js';
-import { HALB_CLI, startDirector, startWeb, writeConfigs } from './processes.js';
+import { HALB_CLI, START_TIMEOUT_MS, startDirector, startWeb, writeConfigs } from './processes.js';
 import { labDir, readState, writeState, type LabState } from './state.js';
 import {
-  BRIDGE, FRONT_NET, LAN_IF, buildTopology, hostsOf, isLabNamespace, namespacesOf, type LabOptions, type Topology,
+  BRIDGE, FRONT_NET, LAN_IF, buildTopology, kernelDataplane, hostsOf, isLabNamespace, namespacesOf, type LabOptions, type Topology,
 } from './topology.js';
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -46,7 +46,7 @@ async function configureRoles(state: LabState): Promise<void> {
       // Client and real servers share the wire: no ICMP redirects telling them to bypass us.
       'net.ipv4.conf.all.send_redirects': 0,
       [`net.ipv4.conf.${LAN_IF}.send_redirects`]: 0,
-      'net.ipv4.ip_forward': o.dataplane === 'nft' ? 1 : 0,
+      'net.ipv4.ip_forward': kernelDataplane(o.dataplane) ? 1 : 0,
     });
   }
   for (const rs of t.realServers) {
@@ -92,7 +92,7 @@ export interface UpOptions {
 }
 
 export async function labUp(o: LabOptions, u: UpOptions): Promise<LabState> {
-  preflight(o);
+  await preflight(o);
   const t = buildTopology(o);
   const dir = u.dir ?? labDir(o.name);
   const existing = (await listNamespaces()).filter((ns) => isLabNamespace(ns, o.name));
@@ -118,7 +118,7 @@ export async function labUp(o: LabOptions, u: UpOptions): Promise<LabState> {
       await startDirector(state, d);
     }
     u.log('waiting for the VIP and for every real server to answer through it');
-    await waitReady(state, u.readyTimeoutMs ?? 30_000);
+    await waitReady(state, u.readyTimeoutMs ?? START_TIMEOUT_MS);
     state.ready = true;
     writeState(state);
     return state;

@@ -13,11 +13,7 @@
 // and {"done":true,"sent":N} at the end. Without --count it runs until its stdin closes
 // (the drill ends it that way, and so does the drill's death), or --max-seconds.
 import { request } from 'node:http';
-
-function arg(name: string, dflt: number | string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] ?? String(dflt) : String(dflt);
-}
+import { arg, emit } from './client-io.js';
 
 const host = arg('host', '127.0.0.1');
 const port = Number(arg('port', 80));
@@ -31,15 +27,6 @@ const now = (): number => performance.timeOrigin + performance.now();
 let sent = 0;
 let inFlight = 0;
 let stopping = false;
-
-function emit(rec: object): void {
-  try {
-    process.stdout.write(`${JSON.stringify(rec)}\n`);
-  } catch {
-    process.exit(0);
-  }
-}
-process.stdout.on('error', () => process.exit(0));
 
 function finish(): void {
   if (inFlight > 0) return;

@@ -12,11 +12,7 @@
 // (or {"ready":k,"failed":N-k} after 15 s); then, when stdin closes or max-seconds pass,
 // one {"c":i,...} summary per connection (LongLivedConn) and {"done":true}.
 import { connect, type Socket } from 'node:net';
-
-function arg(name: string, dflt: number | string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] ?? String(dflt) : String(dflt);
-}
+import { arg, emit } from './client-io.js';
 
 const host = arg('host', '127.0.0.1');
 const port = Number(arg('port', 80));
@@ -58,15 +54,6 @@ interface Conn {
 const all: Conn[] = [];
 let stopping = false;
 const request = `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: keep-alive\r\n\r\n`;
-
-function emit(rec: object): void {
-  try {
-    process.stdout.write(`${JSON.stringify(rec)}\n`);
-  } catch {
-    process.exit(0);
-  }
-}
-process.stdout.on('error', () => process.exit(0));
 
 function lose(k: Conn, why: string): void {
   if (k.lost !== undefined || stopping) return;

@@ -7,10 +7,9 @@
 //   proxy    nothing can: a connection ends with the process that carried it.
 // For failback the returning director's own account of its start is kept too: how many
 // flows it had received before VRRP started, and how long its commit took.
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { HalbError } from '../core/errors.js';
-import { spawnAttached } from '../sys/netns.js';
+import { ClientProcess, hasKey } from './client-process.js';
 import { controlRequest } from '../api/control-client.js';
 import type { ConntrackSyncStatus } from '../api/control-protocol.js';
 import type { LongLivedConn } from './long-lived-client.js';
@@ -29,33 +28,12 @@ export interface LongLivedRecord {
 }
 
 export class LongLivedRun {
-  readonly #child: ChildProcess;
+  readonly #client: ClientProcess;
   readonly #lines: unknown[] = [];
-  readonly #done: Promise<void>;
-  #partial = '';
 
   private constructor(state: LabState, n: number) {
-    this.#child = spawnAttached(state.topology.client.ns, process.execPath, [LONG_LIVED_CLIENT, '--host', state.topology.vip, '--port', '80',
-      '--conns', String(n), '--interval', '100', '--max-seconds', '600', '--lab', state.dir]);
-    this.#child.stdout?.setEncoding('utf8');
-    this.#child.stdout?.on('data', (c: string) => this.#feed(c));
-    this.#child.stderr?.resume();
-    this.#child.on('error', () => undefined);
-    this.#done = new Promise((resolve) => this.#child.once('close', () => resolve()));
-  }
-
-  #feed(chunk: string): void {
-    this.#partial += chunk;
-    let nl: number;
-    while ((nl = this.#partial.indexOf('\n')) >= 0) {
-      const line = this.#partial.slice(0, nl);
-      this.#partial = this.#partial.slice(nl + 1);
-      try {
-        this.#lines.push(JSON.parse(line));
-      } catch {
-        // a torn line from a killed client
-      }
-    }
+    this.#client = new ClientProcess(state.topology.client.ns, LONG_LIVED_CLIENT, ['--host', state.topology.vip, '--port', '80',
+      '--conns', String(n), '--interval', '100', '--max-seconds', '600', '--lab', state.dir], (r) => this.#lines.push(r));
   }
 
   /** Open N connections and wait until every one has had an answer; rejects when some never did. */
@@ -63,7 +41,7 @@ export class LongLivedRun {
     const run = new LongLivedRun(state, n);
     const end = performance.now() + 20_000;
     while (performance.now() < end) {
-      const r = run.#lines.find((l): l is { ready: number; failed: number } => typeof l === 'object' && l !== null && 'ready' in l);
+      const r = run.#lines.find((l): l is { ready: number; failed: number } => hasKey(l, 'ready'));
       if (r !== undefined) {
         if (r.failed > 0) {
           await run.stop();
@@ -79,11 +57,8 @@ export class LongLivedRun {
 
   /** Close them and return each connection's account. */
   async stop(): Promise<LongLivedConn[]> {
-    this.#child.stdin?.end();
-    const killer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
-    await this.#done;
-    clearTimeout(killer);
-    return this.#lines.filter((l): l is LongLivedConn => typeof l === 'object' && l !== null && 'c' in l);
+    await this.#client.stop(5000);
+    return this.#lines.filter((l): l is LongLivedConn => hasKey(l, 'c'));
   }
 }
 

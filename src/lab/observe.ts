@@ -4,10 +4,10 @@
 // reloads). Every process started here lives in a lab namespace, so a drill that dies
 // leaves nothing that `halb lab down` cannot find; they also end by themselves when
 // their pipe to the drill closes.
-import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { linkAddresses, spawnAttached, watchAddresses, type AddressWatch } from '../sys/netns.js';
+import { linkAddresses, watchAddresses, type AddressWatch } from '../sys/netns.js';
+import { ClientProcess, hasKey } from './client-process.js';
 import { parseLogLine } from './log-events.js';
 import type { LogEvent, Sample, VipEvent } from './report-types.js';
 import { directorFiles, type LabState } from './state.js';
@@ -22,37 +22,21 @@ export interface LoadOptions {
   readonly timeoutMs: number;
 }
 
+/** The load client's records: its samples, without the closing {"done":true}. */
+function loadClient(state: LabState, args: readonly string[], samples: Sample[]): ClientProcess {
+  const t = state.topology;
+  return new ClientProcess(t.client.ns, LOAD_CLIENT, ['--host', t.vip, '--port', '80', ...args, '--lab', state.dir], (r) => {
+    if (!hasKey(r, 'done')) samples.push(r as Sample);
+  });
+}
+
 /** The client's request stream through the VIP. */
 export class LoadRun {
   readonly samples: Sample[] = [];
-  readonly #child: ChildProcess;
-  readonly #done: Promise<void>;
-  #partial = '';
+  readonly #client: ClientProcess;
 
   constructor(state: LabState, o: LoadOptions) {
-    const t = state.topology;
-    this.#child = spawnAttached(t.client.ns, process.execPath, [LOAD_CLIENT, '--host', t.vip, '--port', '80',
-      '--rate', String(o.rate), '--timeout', String(o.timeoutMs), '--max-seconds', '600', '--lab', state.dir]);
-    this.#child.stdout?.setEncoding('utf8');
-    this.#child.stdout?.on('data', (c: string) => this.#feed(c));
-    this.#child.stderr?.resume();
-    this.#child.on('error', () => undefined);
-    this.#done = new Promise((resolve) => this.#child.once('close', () => resolve()));
-  }
-
-  #feed(chunk: string): void {
-    this.#partial += chunk;
-    let nl: number;
-    while ((nl = this.#partial.indexOf('\n')) >= 0) {
-      const line = this.#partial.slice(0, nl);
-      this.#partial = this.#partial.slice(nl + 1);
-      try {
-        const r = JSON.parse(line) as Sample | { done: true };
-        if (!('done' in r)) this.samples.push(r);
-      } catch {
-        // a torn line from a killed client: nothing to record
-      }
-    }
+    this.#client = loadClient(state, ['--rate', String(o.rate), '--timeout', String(o.timeoutMs), '--max-seconds', '600'], this.samples);
   }
 
   /**
@@ -69,10 +53,7 @@ export class LoadRun {
 
   /** Stop sending, let requests in flight finish, and wait for the client to exit. */
   async stop(): Promise<void> {
-    this.#child.stdin?.end();
-    const killer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
-    await this.#done;
-    clearTimeout(killer);
+    await this.#client.stop(5000);
   }
 }
 
@@ -162,30 +143,9 @@ export class Observer {
 
 /** A short burst of `count` requests from the client through the VIP; their outcomes. */
 export async function probe(state: LabState, count: number, rate = 50, timeoutMs = 1000): Promise<Sample[]> {
-  const t = state.topology;
-  const child = spawnAttached(t.client.ns, process.execPath, [LOAD_CLIENT, '--host', t.vip, '--port', '80',
-    '--rate', String(rate), '--timeout', String(timeoutMs), '--count', String(count), '--lab', state.dir]);
-  let out = '';
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (c: string) => { out += c; });
-  child.stderr?.resume();
-  child.stdin?.end();
-  await new Promise<void>((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), (count / rate) * 1000 + timeoutMs + 10_000);
-    child.once('close', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.once('error', () => resolve());
-  });
   const samples: Sample[] = [];
-  for (const line of out.split('\n')) {
-    try {
-      const r = JSON.parse(line) as Sample | { done: true };
-      if (!('done' in r)) samples.push(r);
-    } catch {
-      // blank or torn line
-    }
-  }
+  // With --count the client ends by itself; stop() only bounds how long it may take.
+  await loadClient(state, ['--rate', String(rate), '--timeout', String(timeoutMs), '--count', String(count)], samples)
+    .stop((count / rate) * 1000 + timeoutMs + 10_000);
   return samples;
 }

@@ -3,11 +3,16 @@
 // halb features a mode asks for. The kernel dataplane (--dataplane nft, and --mode dr,
 // which only the kernel dataplane can do) is probed on the halb CLI itself, so the lab
 // never pretends: the proxy would carry lb_kind DR as full NAT, which is not the seeds'
-// DR, where replies leave the real server straight for the client.
+// DR, where replies leave the real server straight for the client. --dataplane ipvs
+// asks the kernel itself: IPVS is per network namespace, but its module is the host's,
+// so a kernel without it is told here, before a namespace is made.
 import { spawnSync } from 'node:child_process';
+import { release } from 'node:os';
 import { NotSupportedError, PermissionError } from '../core/errors.js';
+import { checkIpvsAvailable } from '../dataplane/ipvs/index.js';
+import { ipvsKernelSupport } from '../sys/ipvs-netlink.js';
 import { HALB_CLI } from './processes.js';
-import type { LabOptions } from './topology.js';
+import { kernelDataplane, type LabOptions } from './topology.js';
 
 /** Program -> the Debian package that installs it. */
 const PACKAGES: Readonly<Record<string, string>> = {
@@ -45,13 +50,13 @@ export interface HalbFeatures {
 
 /** Why this halb build cannot run the lab's mode and dataplane, or undefined (pure). */
 export function unsupportedMode(o: LabOptions, f: () => HalbFeatures): string | undefined {
-  if (o.mode === 'dr' && o.dataplane !== 'nft') {
-    return '--mode dr needs the kernel dataplane (--dataplane nft): the proxy would carry lb_kind DR as full NAT, ' +
+  if (o.mode === 'dr' && !kernelDataplane(o.dataplane)) {
+    return '--mode dr needs a kernel dataplane (--dataplane ipvs or nft): the proxy would carry lb_kind DR as full NAT, ' +
       'so replies would not go from the real servers straight to the client as in the seeds';
   }
-  if (o.dataplane !== 'nft') return undefined;
+  if (!kernelDataplane(o.dataplane)) return undefined;
   const got = f();
-  if (!got.nftDataplane) {
+  if (o.dataplane === 'nft' && !got.nftDataplane) {
     return `--dataplane nft${o.mode === 'dr' ? ' (needed by --mode dr)' : ''}: this halb build has no nftables engine ` +
       '(`halb --help` shows no --dataplane option); use --dataplane proxy --mode nat';
   }
@@ -61,8 +66,30 @@ export function unsupportedMode(o: LabOptions, f: () => HalbFeatures): string | 
   return undefined;
 }
 
+/**
+ * Why the kernel cannot carry --dataplane ipvs, or undefined: no IPVS at all, or ip_vs
+ * would not load or answer on generic netlink.
+ */
+export async function ipvsUnavailable(): Promise<string | undefined> {
+  if (await ipvsKernelSupport() === 'absent') {
+    return `this kernel (${release()}) has no IPVS: no ip_vs module and no /proc/net/ip_vs`;
+  }
+  try {
+    await checkIpvsAvailable();
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** The --dataplane ipvs refusal, worded for `halb lab up`. */
+export function ipvsRefusal(why: string, o: LabOptions): string {
+  return `--dataplane ipvs: ${why}; the lab's directors cannot run the IPVS engine here. ` +
+    `Use --dataplane nft${o.mode === 'dr' ? ' --mode dr' : ''} (nftables), or boot a kernel with CONFIG_IP_VS (every distribution kernel has it)`;
+}
+
 /** Throws a clear error when the lab cannot run here as asked. */
-export function preflight(o: LabOptions, features: () => HalbFeatures = halbFeatures): void {
+export async function preflight(o: LabOptions, features: () => HalbFeatures = halbFeatures, ipvs: () => Promise<string | undefined> = ipvsUnavailable): Promise<void> {
   if (process.platform !== 'linux') throw new NotSupportedError(`halb lab needs Linux network namespaces (this is ${process.platform})`);
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     throw new PermissionError('CAP_SYS_ADMIN', 'halb lab creates network namespaces: run it as root');
@@ -71,4 +98,8 @@ export function preflight(o: LabOptions, features: () => HalbFeatures = halbFeat
   if (missing !== undefined) throw new NotSupportedError(`halb lab: ${missing}`);
   const why = unsupportedMode(o, features);
   if (why !== undefined) throw new NotSupportedError(why);
+  if (o.dataplane === 'ipvs') {
+    const no = await ipvs();
+    if (no !== undefined) throw new NotSupportedError(ipvsRefusal(no, o));
+  }
 }

@@ -56,8 +56,15 @@ export async function startDirector(state: LabState, d: Director): Promise<void>
   } else {
     await launch(state, { host: d.role, kind: 'halb', ns: d.ns, log: f.log, argv: halbArgs(state, d, false) });
   }
-  await waitControlSocket(state, d, 15_000);
+  await waitControlSocket(state, d, START_TIMEOUT_MS);
 }
+
+/**
+ * How long a director's halb may take to answer on its control socket. A daemon that
+ * dies is seen at once; this bounds only a slow start, which under emulation (the VM
+ * tier, where Node itself starts in seconds) takes tens of seconds.
+ */
+export const START_TIMEOUT_MS = 120_000;
 
 export async function waitControlSocket(state: LabState, d: Director, timeoutMs: number): Promise<void> {
   const f = directorFiles(state.dir, d.role);

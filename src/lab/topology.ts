@@ -11,7 +11,7 @@
 // The front half (192.0.2.0/25) holds the client, the directors and the VIP; the back
 // half (192.0.2.128/25) the real servers. With the proxy dataplane the directors open
 // their own connections to the real servers (full NAT), so the real servers need no
-// route back. Kernel NAT (nft) rewrites only the destination: the real servers then
+// route back. Kernel NAT (nft or IPVS) rewrites only the destination: the real servers then
 // route replies through a second VIP, 192.0.2.129, that the master holds (a sync group
 // keeps both VIPs on one director), as the classic LVS-NAT set-up does. In DR the real
 // servers answer the client from the VIP themselves, over an on-link route.
@@ -20,7 +20,12 @@
 // `halb lab down` can find everything a lab made, even without its state file.
 
 export type LabMode = 'nat' | 'dr';
-export type LabDataplane = 'proxy' | 'nft';
+export type LabDataplane = 'proxy' | 'nft' | 'ipvs';
+
+/** Whether the lab's directors forward in the kernel (nftables or IPVS) rather than proxy in userspace. */
+export function kernelDataplane(d: LabDataplane): boolean {
+  return d !== 'proxy';
+}
 export type DirectorSoftware = 'halb' | 'keepalived';
 
 export interface LabOptions {
@@ -73,7 +78,7 @@ export const ECMP_ROUTER_ADDRESSES = ['192.0.2.1/25', '192.0.2.129/25', '198.51.
 function ecmpOptionsError(o: LabOptions): string | undefined {
   if (o.peer !== undefined) return '--ecmp runs no VRRP: --peer keepalived does not apply';
   // DNAT answers must return through the director that rewrote them, which ECMP cannot promise.
-  if (o.dataplane === 'nft' && o.mode === 'nat') return '--ecmp with --mode nat needs the proxy dataplane (full NAT); use --mode dr for the nft dataplane';
+  if (kernelDataplane(o.dataplane) && o.mode === 'nat') return `--ecmp with --mode nat needs the proxy dataplane (full NAT); use --mode dr for the ${o.dataplane} dataplane`;
   return undefined;
 }
 
@@ -195,7 +200,7 @@ export function buildTopology(o: LabOptions): Topology {
     directors,
     realServers,
     vip: VIP,
-    gatewayVip: !ecmp && o.dataplane === 'nft' && o.mode === 'nat' ? GATEWAY_VIP : undefined,
+    gatewayVip: !ecmp && kernelDataplane(o.dataplane) && o.mode === 'nat' ? GATEWAY_VIP : undefined,
     ...(ecmp ? { router: host('router', ECMP_ROUTER_ADDRESSES) } : {}),
   };
 }

@@ -26,6 +26,11 @@ export interface IpvsEngineOptions {
   readonly clock?: Clock;
   /** Things worth a log line that are not failures (adopted services, conflicts). */
   readonly onNotice?: (message: string) => void;
+  /**
+   * `-I`, `--dont-release-ipvs` (keepalived's flag): close() leaves halb's services in the
+   * kernel, and their ownership record with them, so the next halb adopts them.
+   */
+  readonly keepOnClose?: boolean;
 }
 
 const ZERO: StatsSnapshot = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0, cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
@@ -78,11 +83,13 @@ export class IpvsEngine implements Dataplane {
   #conns: readonly IpvsConnRead[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  readonly #keepOnClose: boolean;
 
   constructor(opts: IpvsEngineOptions) {
     this.#backend = opts.backend;
     this.#clock = opts.clock ?? new RealClock();
     this.#notice = opts.onNotice ?? (() => undefined);
+    this.#keepOnClose = opts.keepOnClose === true;
   }
 
   apply(desired: DesiredState): Promise<ApplyReport> {
@@ -131,12 +138,20 @@ export class IpvsEngine implements Dataplane {
     return opts?.connections === true ? { ...snap, connections: connectionSnapshots(this.#conns) } : snap;
   }
 
-  /** Remove every service halb owns, and only those; then forget the ownership record. */
+  /**
+   * Remove every service halb owns, and only those; then forget the ownership record.
+   * With keepOnClose (-I) remove nothing: as keepalived's checker skips clear_services().
+   */
   close(): Promise<void> {
     return this.#serial(async () => {
       if (this.#closed) return;
       this.#closed = true;
       try {
+        if (this.#keepOnClose) {
+          const kept = this.#applied?.size ?? (await this.#backend.loadOwned()).length;
+          this.#notice(`leaving ${kept} virtual service(s) in the kernel on stop (--dont-release-ipvs)`);
+          return;
+        }
         const applied = this.#applied ?? await this.#adopt();
         const left = new Set<string>();
         for (const op of planIpvs(applied, new Map())) {

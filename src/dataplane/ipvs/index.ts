@@ -15,6 +15,8 @@ export interface IpvsDataplaneOptions extends SystemIpvsOptions {
   readonly backend?: IpvsBackend;
   readonly clock?: Clock;
   readonly onNotice?: (message: string) => void;
+  /** -I: leave halb's services in the kernel on close (IpvsEngineOptions.keepOnClose). */
+  readonly keepOnClose?: boolean;
 }
 
 /**
@@ -30,5 +32,6 @@ export async function createIpvsDataplane(opts: IpvsDataplaneOptions = {}): Prom
   const backend = opts.backend ?? await systemIpvsBackend(opts);
   return new IpvsEngine({
     backend, ...(opts.clock !== undefined ? { clock: opts.clock } : {}), ...(opts.onNotice !== undefined ? { onNotice: opts.onNotice } : {}),
+    ...(opts.keepOnClose === true ? { keepOnClose: true } : {}),
   });
 }

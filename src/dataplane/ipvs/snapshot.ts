@@ -2,7 +2,7 @@
 // `halb ctl list` renders, in the order ipvsadm lists it (libipvs ipvs_cmp_services /
 // ipvs_cmp_dests: fwmark, family, protocol, address, port; C int arithmetic included).
 import ipaddr from 'ipaddr.js';
-import type { ConnState, ConnectionSnapshot, RealServerSnapshot, ServiceSnapshot, StatsSnapshot } from '../dataplane.js';
+import { IPVS_ONLY_STATES, type ConnState, type ConnectionSnapshot, type RealServerSnapshot, type ServiceSnapshot, type StatsSnapshot } from '../dataplane.js';
 import { FORWARD_COLUMN, type L4Protocol } from '../model.js';
 import type { IpvsConnRead, IpvsDestRead, IpvsServiceRead, IpvsStats } from './backend.js';
 import { SVC_F, keyOfService, type IpvsServiceDef } from './table.js';
@@ -87,7 +87,8 @@ export function serviceSnapshots(read: readonly IpvsServiceRead[], keep: (key: s
   });
 }
 
-const STATES = new Set<ConnState>(['SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'CLOSE', 'UDP', 'NONE']);
+// Every state IPVS names: a TIME_WAIT entry must list as TIME_WAIT, as ipvsadm -Lnc shows it.
+const STATES = new Set<ConnState>(['SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'CLOSE', 'UDP', 'NONE', ...IPVS_ONLY_STATES]);
 
 /** /proc/net/ip_vs_conn rows whose virtual side is one of `vips` (halb's services), as -Lnc lists them. */
 export function connectionSnapshots(rows: readonly IpvsConnRead[]): ConnectionSnapshot[] {

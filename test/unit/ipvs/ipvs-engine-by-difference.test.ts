@@ -90,6 +90,26 @@ test('a crashed run\'s services (in the ownership record) are adopted: kept when
   assert.deepEqual(k.owned, ['TCP:198.51.100.1:80']);
 });
 
+test('-I (--dont-release-ipvs): stop leaves halb\'s services and their record; the next run adopts them without a command', async () => {
+  const k = new FakeIpvs();
+  const notes: string[] = [];
+  const first = new IpvsEngine({ backend: k, clock: new FakeClock(), keepOnClose: true, onNotice: (m) => notes.push(m) });
+  const want = state(svc('198.51.100.1', [rs(10), rs(11)]), svc('198.51.100.2', [rs(12)]));
+  await first.apply(want);
+  k.ops.length = 0;
+  await first.close();
+  assert.deepEqual(k.ops, [], 'nothing removed on stop');
+  assert.ok(k.closed);
+  await kernelEquals(k, want);
+  assert.deepEqual([...k.owned].sort(), ['TCP:198.51.100.1:80', 'TCP:198.51.100.2:80'], 'the ownership record stays');
+  assert.match(notes.join('\n'), /leaving 2 virtual service\(s\) in the kernel on stop \(--dont-release-ipvs\)/);
+  const second = engine(k);
+  await second.apply(want);
+  assert.deepEqual(k.ops, [], 'adopted as they are');
+  await second.close();
+  assert.deepEqual([...k.services.keys()], [], 'without -I the next stop removes them');
+});
+
 test('a scheduler without its module and a refused destination: named in the report, the rest applied, retried next apply', async () => {
   const k = new FakeIpvs();
   k.schedulers.delete('twos');
