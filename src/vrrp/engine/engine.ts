@@ -203,6 +203,11 @@ export class VrrpEngine {
   #applyGroup(res: GroupStepResult): void {
     let prevState: GroupStateName = this.#groups.get(res.group.name)?.state ?? 'INIT';
     this.#groups.set(res.group.name, res.group);
+    for (const ga of res.leadingGroupActions ?? []) {
+      if (ga.kind !== 'notify-group') continue;
+      this.#groupNotify(ga.group, prevState, ga.to, ga.reason);
+      prevState = ga.to;
+    }
     const byMember = new Map<string, VrrpAction[]>();
     for (const a of res.actions) {
       const list = byMember.get(a.instance) ?? [];

@@ -24,7 +24,7 @@ import type {
   AddressPort, Closable, HostEvent, HostLink, NetworkPort, PacketPort, ProcessEntry, ProcessEvent, ProcessPort, ScriptPort,
   TrackFilePort, VrrpPorts, VrrpSocketOptions,
 } from './ports.js';
-import type { EngineSpec, ScriptCommand, VipSpec } from './types.js';
+import type { EngineEvent, EngineSpec, ScriptCommand, VipSpec } from './types.js';
 import type { ScriptOutcome } from '../fsm/track-script.js';
 
 const RT_SCOPE_LINK = 253;
@@ -293,6 +293,8 @@ export interface StartOptions {
   readonly clock?: Clock;
   /** EngineOptions.beforeVips. */
   readonly beforeVips?: (instance: string) => Promise<void>;
+  /** Subscribed before the instances start: their startup transitions and notifies are events too. */
+  readonly onEvent?: (ev: EngineEvent) => void;
 }
 
 /** Build the engine on the real kernel and start every instance. */
@@ -301,6 +303,7 @@ export async function startVrrpEngine(spec: EngineSpec, opts: StartOptions): Pro
     clock: opts.clock ?? new RealClock(), logger: opts.logger,
     ...(opts.beforeVips !== undefined ? { beforeVips: opts.beforeVips } : {}),
   });
+  if (opts.onEvent !== undefined) engine.onEvent(opts.onEvent);
   await engine.start();
   return engine;
 }

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { LogFields, Logger } from '../../core/log.js';
 import { startVrrpEngine } from './system-ports.js';
 import type { FromWorker, LoopDelay, ToWorker, WorkerData } from './worker-protocol.js';
+import type { EngineEvent } from './types.js';
 
 const port = parentPort;
 if (port === null) throw new Error('src/vrrp/engine/worker.js must be started as a worker thread');
@@ -65,8 +66,9 @@ function beforeVips(instance: string): Promise<void> {
   });
 }
 
-startVrrpEngine(spec, { logger: portLogger(), ...(beforeVipsTimeoutMs !== undefined ? { beforeVips } : {}) }).then((engine) => {
-  engine.onEvent((ev) => post({ t: 'event', ev }));
+// Events are posted from the first one on: an owner's MASTER and every BACKUP notify happen during start.
+const onEvent = (ev: EngineEvent): void => post({ t: 'event', ev });
+startVrrpEngine(spec, { logger: portLogger(), onEvent, ...(beforeVipsTimeoutMs !== undefined ? { beforeVips } : {}) }).then((engine) => {
   port.on('message', (m: ToWorker) => {
     if (m.t === 'gate') {
       gateOn = m.on;

@@ -63,6 +63,8 @@ export interface GroupStepResult {
   /** Every member's actions, in the order they happened. */
   readonly actions: readonly MemberAction[];
   readonly groupActions: readonly GroupAction[];
+  /** Group actions that come before the members' (the group's notify at init). */
+  readonly leadingGroupActions?: readonly GroupAction[];
   /** Each member's next deadline (only members that stepped are listed). */
   readonly deadlines: Readonly<Record<string, number | null>>;
 }
@@ -180,7 +182,11 @@ export function startSyncGroup(group: SyncGroupState, instances: Instances, now:
     groupActions.push(...r.groupActions);
     Object.assign(deadlines, r.deadlines);
   }
-  return { group: g, instances: cur, actions, groupActions, deadlines };
+  // vrrp_init_state: "Do notifications for any sync groups in fault or backup state", before
+  // any member's own notify; a group that starts MASTER (all owners) notifies as it gets there.
+  const leadingGroupActions: GroupAction[] = group.state === 'BACKUP' || group.state === 'FAULT'
+    ? [{ kind: 'notify-group', group: group.name, to: group.state, reason: 'init' }] : [];
+  return { group: g, instances: cur, actions, groupActions, leadingGroupActions, deadlines };
 }
 
 /** The earliest deadline over all members, for the one timer the shell arms. */

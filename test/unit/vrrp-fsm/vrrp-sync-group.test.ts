@@ -205,3 +205,18 @@ test('an all-owner group starts MASTER; a mixed group starts BACKUP', () => {
   assert.equal(m.deadlines.VI_1, 1000 + 3.906);
   assert.equal(m.deadlines.VI_2, 3609.375);
 });
+
+test("a group that starts BACKUP or FAULT notifies it before its members (vrrp_init_state); one that starts MASTER does not", () => {
+  const mk = (name: string, vrid: number, priority: number) => createInstance(instanceConfig({ name, vrid, primaryAddr: '192.0.2.1', priority }));
+  const lead = (r: GroupStepResult) => (r.leadingGroupActions ?? []).map((a) => (a.kind === 'notify-group' ? `${a.group} ${a.to}` : a.kind));
+  const backup = { VI_1: mk('VI_1', 51, 150), VI_2: mk('VI_2', 52, 120) };
+  assert.deepEqual(lead(startSyncGroup(createSyncGroup('G', ['VI_1', 'VI_2'], backup), backup, 0)), ['G BACKUP']);
+  const owners = { VI_1: mk('VI_1', 51, 255), VI_2: mk('VI_2', 52, 255) };
+  const m = startSyncGroup(createSyncGroup('G', ['VI_1', 'VI_2'], owners), owners, 0);
+  assert.deepEqual(lead(m), []);
+  const net = new Net();
+  const n = new Node(net, '192.0.2.1');
+  n.send('VI_2', { kind: 'fault-raised', source: 'script:chk', reason: 'track_script chk failed' });
+  const faulty = createSyncGroup('G', ['VI_1', 'VI_2'], n.instances);
+  assert.deepEqual(lead(startSyncGroup(faulty, n.instances, 0)), ['G FAULT']);
+});
