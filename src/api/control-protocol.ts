@@ -2,6 +2,7 @@
 // each way. Requests carry an id so a client may pipeline; the daemon answers each.
 import type { DataplaneSnapshot } from '../dataplane/dataplane.js';
 import type { ConfigDiagnostic } from '../config/diagnostics.js';
+import type { IpvsSyncDaemon } from '../core/ipvs-types.js';
 
 export const DEFAULT_CONTROL_SOCKET = '/run/halb/halb.sock';
 
@@ -37,15 +38,7 @@ export interface DaemonStatus {
 }
 
 /** One kernel sync daemon as GET_DAEMON (`ipvsadm -L --daemon`) reports it. */
-export interface IpvsKernelDaemon {
-  readonly role: 'MASTER' | 'BACKUP';
-  readonly interface: string;
-  readonly syncId: number;
-  readonly maxLen?: number;
-  readonly group?: string;
-  readonly port?: number;
-  readonly ttl?: number;
-}
+export type IpvsKernelDaemon = IpvsSyncDaemon;
 
 /** lvs_sync_daemon as halb drives it: what it follows, and what the kernel runs. */
 export interface IpvsSyncDaemonStatus {

@@ -4,7 +4,6 @@
 
 export type IpvsProtocol = 'TCP' | 'UDP' | 'SCTP';
 
-/** A service's identity: protocol, address and port, or a firewall mark (per family). */
 /**
  * A tunnelled real server's encapsulation (lvs_method TUN type ipip|gue|gre, IPVS's
  * IPVS_DEST_ATTR_TUN_TYPE / _TUN_PORT / _TUN_FLAGS, kernel 5.2+): ipip unless said.
@@ -16,6 +15,7 @@ export interface IpvsTunnel {
   readonly checksum: 'nocsum' | 'csum' | 'remcsum';
 }
 
+/** A service's identity: protocol, address and port, or a firewall mark (per family). */
 export type IpvsServiceKey =
   | { readonly family: 4 | 6; readonly protocol: IpvsProtocol; readonly address: string; readonly port: number; readonly fwmark?: undefined }
   | { readonly family: 4 | 6; readonly fwmark: number };
@@ -62,4 +62,26 @@ export interface IpvsConnEntry {
   /** ESTABLISHED, SYN_RECV, FIN_WAIT, ..., NONE for persistence templates. */
   readonly state: string;
   readonly expiresS: number;
+}
+
+/** A kernel sync daemon's role (IP_VS_STATE_MASTER / IP_VS_STATE_BACKUP). */
+export type IpvsSyncRole = 'MASTER' | 'BACKUP';
+
+/** One kernel sync daemon's settings: what NEW_DAEMON asks for and GET_DAEMON reports. */
+export interface IpvsSyncSettings {
+  readonly interface: string;
+  readonly syncId: number;
+  /** Largest sync message payload (the kernel picks from the interface MTU when absent or 0). */
+  readonly maxLen?: number;
+  /** Multicast group; the kernel's default is 224.0.0.81. */
+  readonly group?: string;
+  /** UDP port; the kernel's default is 8848. */
+  readonly port?: number;
+  /** Multicast TTL; the kernel's default is 1. */
+  readonly ttl?: number;
+}
+
+/** One kernel sync daemon as `ipvsadm -L --daemon` lists it. */
+export interface IpvsSyncDaemon extends IpvsSyncSettings {
+  readonly role: IpvsSyncRole;
 }

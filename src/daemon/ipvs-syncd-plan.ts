@@ -17,18 +17,12 @@
 // own, as keepalived's checker does for the no-instance case, so new settings apply.
 import type { KeepalivedConfig } from '../config/index.js';
 import type { VrrpStateName } from '../vrrp/fsm/fsm-types.js';
+import type { IpvsSyncRole, IpvsSyncSettings } from '../core/ipvs-types.js';
 
-export type SyncdRole = 'MASTER' | 'BACKUP';
+export type SyncdRole = IpvsSyncRole;
 
 /** The settings one kernel daemon is started with (NEW_DAEMON without the role). */
-export interface SyncdSettings {
-  readonly interface: string;
-  readonly syncId: number;
-  readonly maxLen?: number;
-  readonly group?: string;
-  readonly port?: number;
-  readonly ttl?: number;
-}
+export type SyncdSettings = IpvsSyncSettings;
 
 /** What the configuration asks for: settings, and the instance to follow (none: both roles always). */
 export interface SyncdWanted {

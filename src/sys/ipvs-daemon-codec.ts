@@ -11,6 +11,7 @@
 // 16 bytes. SYNC_MAXLEN .. MCAST_TTL need Linux >= 4.3; older kernels ignore them.
 import { IPVS_CMD, IPVS_CMD_ATTR, IPVS_GENL_VERSION, genlMessage, parseGenl } from './ipvs-codec.js';
 import { addrBytes, bytesToAddr, nla, nlaNested, nlaStr, nlaU32, nlaU8, parseAttrs, NLM_F } from './netlink-codec.js';
+import type { IpvsSyncDaemon, IpvsSyncRole } from '../core/ipvs-types.js';
 
 export const IPVS_DAEMON_ATTR = {
   STATE: 1, MCAST_IFN: 2, SYNC_ID: 3, SYNC_MAXLEN: 4, MCAST_GROUP: 5, MCAST_GROUP6: 6, MCAST_PORT: 7, MCAST_TTL: 8,
@@ -19,22 +20,10 @@ export const IPVS_DAEMON_ATTR = {
 /** ip_vs.h IP_VS_STATE_MASTER / IP_VS_STATE_BACKUP. */
 export const IP_VS_STATE = { MASTER: 1, BACKUP: 2 } as const;
 
-export type IpvsDaemonRole = keyof typeof IP_VS_STATE;
+export type IpvsDaemonRole = IpvsSyncRole;
 
 /** One kernel sync daemon: what NEW_DAEMON asks for and GET_DAEMON reports. */
-export interface IpvsDaemonWire {
-  readonly role: IpvsDaemonRole;
-  readonly interface: string;
-  readonly syncId: number;
-  /** Largest sync message payload (the kernel picks from the interface MTU when absent or 0). */
-  readonly maxLen?: number;
-  /** Multicast group; the kernel's default is 224.0.0.81. */
-  readonly group?: string;
-  /** UDP port; the kernel's default is 8848. */
-  readonly port?: number;
-  /** Multicast TTL; the kernel's default is 1. */
-  readonly ttl?: number;
-}
+export type IpvsDaemonWire = IpvsSyncDaemon;
 
 const u16 = (type: number, v: number): Buffer => {
   const b = Buffer.alloc(2);
