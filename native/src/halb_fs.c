@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <sys/stat.h>
-#include "halb_errno.h"
+#include "halb_napi.h"
 
 /* mkfifo(path, mode): throws with code EEXIST when the name exists (the caller decides). */
 static napi_value js_mkfifo(napi_env env, napi_callback_info info) {

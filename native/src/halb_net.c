@@ -1,7 +1,7 @@
 /*
  * halb_net: the syscalls Node has no API for (raw IPv4/IPv6 sockets, AF_PACKET,
  * netlink, multicast membership per interface, SO_BINDTODEVICE, recvmsg with
- * ancillary data) and readiness through uv_poll. No protocol logic lives here: it
+ * ancillary data). Readiness and real-time signals through libuv are in halb_uv.c. No protocol logic lives here: it
  * moves bytes and socket options; parsing and policy stay in TypeScript (src/sys/).
  *
  * Every failing call throws a JS Error with `code` (errno name, e.g. "EPERM") and
@@ -9,8 +9,7 @@
  * names CAP_NET_RAW.
  */
 #include <node_api.h>
-#include "halb_errno.h"
-#include <uv.h>
+#include "halb_napi.h"
 #include <errno.h>
 #include <string.h>
 #include <stdlib.h>
@@ -27,38 +26,12 @@
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "N-API call failed: " #call); return NULL; } } while (0)
 
-static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
-    napi_throw_type_error(env, NULL, "wrong number of arguments");
-    return -1;
-  }
-  return 0;
-}
-
-static int get_i32(napi_env env, napi_value v, int32_t *out) {
-  if (napi_get_value_int32(env, v, out) != napi_ok) {
-    napi_throw_type_error(env, NULL, "expected an integer");
-    return -1;
-  }
-  return 0;
-}
-
-static int get_str(napi_env env, napi_value v, char *buf, size_t len) {
-  size_t got;
-  if (napi_get_value_string_utf8(env, v, buf, len, &got) != napi_ok) {
-    napi_throw_type_error(env, NULL, "expected a string");
-    return -1;
-  }
-  return 0;
-}
-
 /* socket(domain, type, protocol) -> fd; always non-blocking and close-on-exec. */
 static napi_value js_socket(napi_env env, napi_callback_info info) {
   napi_value argv[3], ret;
   int32_t domain, type, proto;
-  if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &domain) || get_i32(env, argv[1], &type) ||
-      get_i32(env, argv[2], &proto)) return NULL;
+  if (halb_get_args(env, info, 3, argv) || halb_get_i32(env, argv[0], &domain) || halb_get_i32(env, argv[1], &type) ||
+      halb_get_i32(env, argv[2], &proto)) return NULL;
   int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) return halb_throw_errno(env, "socket", errno);
   CHECK(napi_create_int32(env, fd, &ret));
@@ -68,7 +41,7 @@ static napi_value js_socket(napi_env env, napi_callback_info info) {
 static napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int32_t fd;
-  if (get_args(env, info, 1, argv) || get_i32(env, argv[0], &fd)) return NULL;
+  if (halb_get_args(env, info, 1, argv) || halb_get_i32(env, argv[0], &fd)) return NULL;
   if (close(fd) < 0) return halb_throw_errno(env, "close", errno);
   return NULL;
 }
@@ -77,8 +50,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 static napi_value js_setsockopt_int(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   int32_t fd, level, name, value;
-  if (get_args(env, info, 4, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[1], &level) ||
-      get_i32(env, argv[2], &name) || get_i32(env, argv[3], &value)) return NULL;
+  if (halb_get_args(env, info, 4, argv) || halb_get_i32(env, argv[0], &fd) || halb_get_i32(env, argv[1], &level) ||
+      halb_get_i32(env, argv[2], &name) || halb_get_i32(env, argv[3], &value)) return NULL;
   if (setsockopt(fd, level, name, &value, sizeof value) < 0) return halb_throw_errno(env, "setsockopt", errno);
   return NULL;
 }
@@ -89,8 +62,8 @@ static napi_value js_getsockopt_int(napi_env env, napi_callback_info info) {
   int32_t fd, level, name;
   int value = 0;
   socklen_t len = sizeof value;
-  if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[1], &level) ||
-      get_i32(env, argv[2], &name)) return NULL;
+  if (halb_get_args(env, info, 3, argv) || halb_get_i32(env, argv[0], &fd) || halb_get_i32(env, argv[1], &level) ||
+      halb_get_i32(env, argv[2], &name)) return NULL;
   if (getsockopt(fd, level, name, &value, &len) < 0) return halb_throw_errno(env, "getsockopt", errno);
   CHECK(napi_create_int32(env, value, &ret));
   return ret;
@@ -101,7 +74,7 @@ static napi_value js_bind_to_device(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int32_t fd;
   char ifname[IFNAMSIZ];
-  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[1], ifname, sizeof ifname)) return NULL;
+  if (halb_get_args(env, info, 2, argv) || halb_get_i32(env, argv[0], &fd) || halb_get_str(env, argv[1], ifname, sizeof ifname)) return NULL;
   if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) < 0)
     return halb_throw_errno(env, "setsockopt(SO_BINDTODEVICE)", errno);
   return NULL;
@@ -110,7 +83,7 @@ static napi_value js_bind_to_device(napi_env env, napi_callback_info info) {
 static napi_value js_if_nametoindex(napi_env env, napi_callback_info info) {
   napi_value argv[1], ret;
   char ifname[IFNAMSIZ];
-  if (get_args(env, info, 1, argv) || get_str(env, argv[0], ifname, sizeof ifname)) return NULL;
+  if (halb_get_args(env, info, 1, argv) || halb_get_str(env, argv[0], ifname, sizeof ifname)) return NULL;
   unsigned idx = if_nametoindex(ifname);
   if (idx == 0) return halb_throw_errno(env, "if_nametoindex", errno);
   CHECK(napi_create_uint32(env, idx, &ret));
@@ -143,8 +116,8 @@ static napi_value js_bind_addr(napi_env env, napi_callback_info info) {
   char addr[64];
   struct sockaddr_storage ss;
   socklen_t len;
-  if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[1], addr, sizeof addr) ||
-      get_i32(env, argv[2], &scope)) return NULL;
+  if (halb_get_args(env, info, 3, argv) || halb_get_i32(env, argv[0], &fd) || halb_get_str(env, argv[1], addr, sizeof addr) ||
+      halb_get_i32(env, argv[2], &scope)) return NULL;
   if (fill_sockaddr(addr, (uint32_t)scope, &ss, &len) < 0) return halb_throw_errno(env, "inet_pton", EINVAL);
   if (bind(fd, (struct sockaddr *)&ss, len) < 0) return halb_throw_errno(env, "bind", errno);
   return NULL;
@@ -156,8 +129,8 @@ static napi_value js_membership(napi_env env, napi_callback_info info) {
   int32_t fd, ifindex;
   bool join;
   char group[64];
-  if (get_args(env, info, 4, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[1], group, sizeof group) ||
-      get_i32(env, argv[2], &ifindex)) return NULL;
+  if (halb_get_args(env, info, 4, argv) || halb_get_i32(env, argv[0], &fd) || halb_get_str(env, argv[1], group, sizeof group) ||
+      halb_get_i32(env, argv[2], &ifindex)) return NULL;
   if (napi_get_value_bool(env, argv[3], &join) != napi_ok) { napi_throw_type_error(env, NULL, "expected a boolean"); return NULL; }
   struct ip_mreqn m4;
   struct ipv6_mreq m6;
@@ -182,7 +155,7 @@ static napi_value js_membership(napi_env env, napi_callback_info info) {
 static napi_value js_mcast_if4(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int32_t fd, ifindex;
-  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[1], &ifindex)) return NULL;
+  if (halb_get_args(env, info, 2, argv) || halb_get_i32(env, argv[0], &fd) || halb_get_i32(env, argv[1], &ifindex)) return NULL;
   struct ip_mreqn m;
   memset(&m, 0, sizeof m);
   m.imr_ifindex = ifindex;
@@ -199,8 +172,8 @@ static napi_value js_send_to(napi_env env, napi_callback_info info) {
   size_t len;
   struct sockaddr_storage ss;
   socklen_t slen;
-  if (get_args(env, info, 4, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[2], addr, sizeof addr) ||
-      get_i32(env, argv[3], &ifindex)) return NULL;
+  if (halb_get_args(env, info, 4, argv) || halb_get_i32(env, argv[0], &fd) || halb_get_str(env, argv[2], addr, sizeof addr) ||
+      halb_get_i32(env, argv[3], &ifindex)) return NULL;
   if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) { napi_throw_type_error(env, NULL, "expected a Buffer"); return NULL; }
   if (fill_sockaddr(addr, (uint32_t)ifindex, &ss, &slen) < 0) return halb_throw_errno(env, "inet_pton", EINVAL);
   ssize_t n = sendto(fd, data, len, 0, (struct sockaddr *)&ss, slen);
@@ -215,8 +188,8 @@ static napi_value js_send_packet(napi_env env, napi_callback_info info) {
   int32_t fd, ifindex, ethertype;
   void *data, *mac;
   size_t len, maclen;
-  if (get_args(env, info, 5, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[2], &ifindex) ||
-      get_i32(env, argv[3], &ethertype)) return NULL;
+  if (halb_get_args(env, info, 5, argv) || halb_get_i32(env, argv[0], &fd) || halb_get_i32(env, argv[2], &ifindex) ||
+      halb_get_i32(env, argv[3], &ethertype)) return NULL;
   if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok || napi_get_buffer_info(env, argv[4], &mac, &maclen) != napi_ok ||
       maclen != 6) { napi_throw_type_error(env, NULL, "expected Buffers (frame, 6-byte MAC)"); return NULL; }
   struct sockaddr_ll sll;
@@ -238,7 +211,7 @@ static napi_value js_send_netlink(napi_env env, napi_callback_info info) {
   int32_t fd;
   void *data;
   size_t len;
-  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd)) return NULL;
+  if (halb_get_args(env, info, 2, argv) || halb_get_i32(env, argv[0], &fd)) return NULL;
   if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) { napi_throw_type_error(env, NULL, "expected a Buffer"); return NULL; }
   struct sockaddr_nl nl;
   memset(&nl, 0, sizeof nl);
@@ -253,7 +226,7 @@ static napi_value js_send_netlink(napi_env env, napi_callback_info info) {
 static napi_value js_bind_netlink(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int32_t fd, groups;
-  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd) || get_i32(env, argv[1], &groups)) return NULL;
+  if (halb_get_args(env, info, 2, argv) || halb_get_i32(env, argv[0], &fd) || halb_get_i32(env, argv[1], &groups)) return NULL;
   struct sockaddr_nl nl;
   memset(&nl, 0, sizeof nl);
   nl.nl_family = AF_NETLINK;
@@ -283,7 +256,7 @@ static napi_value js_recv_msg(napi_env env, napi_callback_info info) {
   int32_t fd;
   void *data;
   size_t len;
-  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd)) return NULL;
+  if (halb_get_args(env, info, 2, argv) || halb_get_i32(env, argv[0], &fd)) return NULL;
   if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) { napi_throw_type_error(env, NULL, "expected a Buffer"); return NULL; }
   struct sockaddr_storage src;
   char cbuf[512];
@@ -329,180 +302,6 @@ static napi_value js_recv_msg(napi_env env, napi_callback_info info) {
   return obj;
 }
 
-/* ---- readiness through uv_poll ---- */
-
-typedef struct {
-  uv_poll_t handle;
-  napi_env env;
-  napi_ref callback;
-  int closing;
-  /* The environment is being torn down (worker thread exit): N-API calls are unsafe. */
-  int env_gone;
-} poll_ctx;
-
-static void on_poll_closed(uv_handle_t *h) {
-  poll_ctx *p = (poll_ctx *)h->data;
-  if (!p->env_gone) napi_delete_reference(p->env, p->callback);
-  free(p);
-}
-
-/*
- * Environment cleanup (a worker thread ending, or the main thread exiting) with a poll
- * still running: close its handle, or Node aborts on uv_loop_close() with open handles.
- */
-static void poll_env_cleanup(void *arg) {
-  poll_ctx *p = (poll_ctx *)arg;
-  if (p->closing) return;
-  p->closing = 1;
-  p->env_gone = 1;
-  uv_poll_stop(&p->handle);
-  uv_close((uv_handle_t *)&p->handle, on_poll_closed);
-}
-
-static void on_poll(uv_poll_t *h, int status, int events) {
-  poll_ctx *p = (poll_ctx *)h->data;
-  if (p->closing) return;
-  napi_handle_scope scope;
-  napi_open_handle_scope(p->env, &scope);
-  napi_value cb, global, args[2];
-  napi_get_reference_value(p->env, p->callback, &cb);
-  napi_get_global(p->env, &global);
-  napi_create_int32(p->env, status, &args[0]);
-  napi_create_int32(p->env, events, &args[1]);
-  napi_value result;
-  if (napi_call_function(p->env, global, cb, 2, args, &result) == napi_pending_exception) {
-    napi_value exc;
-    napi_get_and_clear_last_exception(p->env, &exc);
-    napi_fatal_exception(p->env, exc);
-  }
-  napi_close_handle_scope(p->env, scope);
-}
-
-static void poll_finalize(napi_env env, void *data, void *hint) {
-  (void)env; (void)data; (void)hint;
-}
-
-/* pollStart(fd, callback(status, events)) -> handle; pollStop(handle). Readable events only. */
-static napi_value js_poll_start(napi_env env, napi_callback_info info) {
-  napi_value argv[2], ext;
-  int32_t fd;
-  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd)) return NULL;
-  uv_loop_t *loop;
-  CHECK(napi_get_uv_event_loop(env, &loop));
-  poll_ctx *p = calloc(1, sizeof *p);
-  if (p == NULL) return halb_throw_errno(env, "calloc", ENOMEM);
-  p->env = env;
-  CHECK(napi_create_reference(env, argv[1], 1, &p->callback));
-  int r = uv_poll_init(loop, &p->handle, fd);
-  if (r < 0) { napi_delete_reference(env, p->callback); free(p); return halb_throw_errno(env, "uv_poll_init", -r); }
-  p->handle.data = p;
-  r = uv_poll_start(&p->handle, UV_READABLE, on_poll);
-  if (r < 0) { uv_close((uv_handle_t *)&p->handle, on_poll_closed); return halb_throw_errno(env, "uv_poll_start", -r); }
-  CHECK(napi_add_env_cleanup_hook(env, poll_env_cleanup, p));
-  CHECK(napi_create_external(env, p, poll_finalize, NULL, &ext));
-  return ext;
-}
-
-static napi_value js_poll_stop(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  void *data;
-  if (get_args(env, info, 1, argv)) return NULL;
-  if (napi_get_value_external(env, argv[0], &data) != napi_ok) { napi_throw_type_error(env, NULL, "expected a poll handle"); return NULL; }
-  poll_ctx *p = (poll_ctx *)data;
-  if (!p->closing) {
-    napi_remove_env_cleanup_hook(env, poll_env_cleanup, p);
-    p->closing = 1;
-    uv_poll_stop(&p->handle);
-    uv_close((uv_handle_t *)&p->handle, on_poll_closed);
-  }
-  return NULL;
-}
-
-/* ---- signals Node cannot name (SIGRTMIN+n) through uv_signal ---- */
-
-/*
- * Node's process.on() only knows the signal names in os.constants.signals, which has no
- * real-time signals, and an RT signal's default action terminates the process. libuv's
- * uv_signal accepts any number: its handler is process-wide and only writes to a pipe,
- * so the callback runs on the loop thread whichever thread the kernel picked.
- */
-typedef struct {
-  uv_signal_t handle;
-  napi_env env;
-  napi_ref callback;
-  int closing;
-  int env_gone;
-} signal_ctx;
-
-static void on_signal_closed(uv_handle_t *h) {
-  signal_ctx *c = (signal_ctx *)h->data;
-  if (!c->env_gone) napi_delete_reference(c->env, c->callback);
-  free(c);
-}
-
-static void signal_env_cleanup(void *arg) {
-  signal_ctx *c = (signal_ctx *)arg;
-  if (c->closing) return;
-  c->closing = 1;
-  c->env_gone = 1;
-  uv_signal_stop(&c->handle);
-  uv_close((uv_handle_t *)&c->handle, on_signal_closed);
-}
-
-static void on_signal(uv_signal_t *h, int signum) {
-  signal_ctx *c = (signal_ctx *)h->data;
-  if (c->closing) return;
-  napi_handle_scope scope;
-  napi_open_handle_scope(c->env, &scope);
-  napi_value cb, global, arg, result;
-  napi_get_reference_value(c->env, c->callback, &cb);
-  napi_get_global(c->env, &global);
-  napi_create_int32(c->env, signum, &arg);
-  if (napi_call_function(c->env, global, cb, 1, &arg, &result) == napi_pending_exception) {
-    napi_value exc;
-    napi_get_and_clear_last_exception(c->env, &exc);
-    napi_fatal_exception(c->env, exc);
-  }
-  napi_close_handle_scope(c->env, scope);
-}
-
-/* signalStart(signum, callback(signum)) -> handle; the handle does not keep the loop alive. */
-static napi_value js_signal_start(napi_env env, napi_callback_info info) {
-  napi_value argv[2], ext;
-  int32_t signum;
-  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &signum)) return NULL;
-  uv_loop_t *loop;
-  CHECK(napi_get_uv_event_loop(env, &loop));
-  signal_ctx *c = calloc(1, sizeof *c);
-  if (c == NULL) return halb_throw_errno(env, "calloc", ENOMEM);
-  c->env = env;
-  CHECK(napi_create_reference(env, argv[1], 1, &c->callback));
-  int r = uv_signal_init(loop, &c->handle);
-  if (r < 0) { napi_delete_reference(env, c->callback); free(c); return halb_throw_errno(env, "uv_signal_init", -r); }
-  c->handle.data = c;
-  r = uv_signal_start(&c->handle, on_signal, signum);
-  if (r < 0) { c->closing = 1; uv_close((uv_handle_t *)&c->handle, on_signal_closed); return halb_throw_errno(env, "uv_signal_start", -r); }
-  uv_unref((uv_handle_t *)&c->handle);
-  CHECK(napi_add_env_cleanup_hook(env, signal_env_cleanup, c));
-  CHECK(napi_create_external(env, c, poll_finalize, NULL, &ext));
-  return ext;
-}
-
-static napi_value js_signal_stop(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  void *data;
-  if (get_args(env, info, 1, argv)) return NULL;
-  if (napi_get_value_external(env, argv[0], &data) != napi_ok) { napi_throw_type_error(env, NULL, "expected a signal handle"); return NULL; }
-  signal_ctx *c = (signal_ctx *)data;
-  if (!c->closing) {
-    napi_remove_env_cleanup_hook(env, signal_env_cleanup, c);
-    c->closing = 1;
-    uv_signal_stop(&c->handle);
-    uv_close((uv_handle_t *)&c->handle, on_signal_closed);
-  }
-  return NULL;
-}
-
 /*
  * sendUnixDgram(path, buf) -> bytes: one datagram to an AF_UNIX socket (sd_notify's
  * NOTIFY_SOCKET); a leading '@' names the abstract namespace. Sent from this process,
@@ -513,7 +312,7 @@ static napi_value js_send_unix_dgram(napi_env env, napi_callback_info info) {
   char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
   void *data;
   size_t len, plen;
-  if (get_args(env, info, 2, argv) || get_str(env, argv[0], path, sizeof path)) return NULL;
+  if (halb_get_args(env, info, 2, argv) || halb_get_str(env, argv[0], path, sizeof path)) return NULL;
   if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) { napi_throw_type_error(env, NULL, "expected a Buffer"); return NULL; }
   plen = strlen(path);
   struct sockaddr_un sa;
@@ -534,12 +333,6 @@ static napi_value js_send_unix_dgram(napi_env env, napi_callback_info info) {
   return ret;
 }
 
-static void export_int(napi_env env, napi_value exports, const char *name, int value) {
-  napi_value v;
-  napi_create_int32(env, value, &v);
-  napi_set_named_property(env, exports, name, v);
-}
-
 #include <linux/filter.h>
 
 /* attachFilter(fd, program): SO_ATTACH_FILTER with a classic BPF program given as the
@@ -549,7 +342,7 @@ static napi_value js_attach_filter(napi_env env, napi_callback_info info) {
   int32_t fd;
   void *data;
   size_t len;
-  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &fd)) return NULL;
+  if (halb_get_args(env, info, 2, argv) || halb_get_i32(env, argv[0], &fd)) return NULL;
   CHECK(napi_get_buffer_info(env, argv[1], &data, &len));
   if (len == 0 || len % sizeof(struct sock_filter) != 0 || len / sizeof(struct sock_filter) > BPF_MAXINSNS) {
     napi_throw_range_error(env, NULL, "attachFilter: not a whole number of sock_filter instructions");
@@ -562,6 +355,7 @@ static napi_value js_attach_filter(napi_env env, napi_callback_info info) {
 
 napi_status halb_shm_register(napi_env env, napi_value exports); /* halb_shm.c */
 napi_status halb_fs_register(napi_env env, napi_value exports); /* halb_fs.c */
+napi_status halb_uv_register(napi_env env, napi_value exports); /* halb_uv.c */
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor fns[] = {
@@ -579,47 +373,40 @@ static napi_value init(napi_env env, napi_value exports) {
     { "sendNetlink", NULL, js_send_netlink, NULL, NULL, NULL, napi_default, NULL },
     { "bindNetlink", NULL, js_bind_netlink, NULL, NULL, NULL, napi_default, NULL },
     { "recvMsg", NULL, js_recv_msg, NULL, NULL, NULL, napi_default, NULL },
-    { "pollStart", NULL, js_poll_start, NULL, NULL, NULL, napi_default, NULL },
-    { "pollStop", NULL, js_poll_stop, NULL, NULL, NULL, napi_default, NULL },
-    { "signalStart", NULL, js_signal_start, NULL, NULL, NULL, napi_default, NULL },
-    { "signalStop", NULL, js_signal_stop, NULL, NULL, NULL, napi_default, NULL },
     { "sendUnixDgram", NULL, js_send_unix_dgram, NULL, NULL, NULL, napi_default, NULL },
     { "attachFilter", NULL, js_attach_filter, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
   if (halb_shm_register(env, exports) != napi_ok) return NULL;
   if (halb_fs_register(env, exports) != napi_ok) return NULL;
+  if (halb_uv_register(env, exports) != napi_ok) return NULL;
   /* The option numbers from this build's headers, so TypeScript never hard-codes them. */
-  export_int(env, exports, "AF_INET", AF_INET);
-  export_int(env, exports, "AF_INET6", AF_INET6);
-  export_int(env, exports, "AF_PACKET", AF_PACKET);
-  export_int(env, exports, "AF_NETLINK", AF_NETLINK);
-  export_int(env, exports, "SOCK_RAW", SOCK_RAW);
-  export_int(env, exports, "SOCK_DGRAM", SOCK_DGRAM);
-  export_int(env, exports, "SOL_SOCKET", SOL_SOCKET);
-  export_int(env, exports, "SO_RCVBUF", SO_RCVBUF);
-  export_int(env, exports, "SO_PRIORITY", SO_PRIORITY);
-  export_int(env, exports, "IPPROTO_IP", IPPROTO_IP);
-  export_int(env, exports, "IPPROTO_IPV6", IPPROTO_IPV6);
-  export_int(env, exports, "IP_HDRINCL", IP_HDRINCL);
-  export_int(env, exports, "IP_TTL", IP_TTL);
-  export_int(env, exports, "IP_MULTICAST_TTL", IP_MULTICAST_TTL);
-  export_int(env, exports, "IP_MULTICAST_LOOP", IP_MULTICAST_LOOP);
-  export_int(env, exports, "IP_MULTICAST_ALL", IP_MULTICAST_ALL);
-  export_int(env, exports, "IP_PKTINFO", IP_PKTINFO);
-  export_int(env, exports, "IP_RECVTTL", IP_RECVTTL);
-  export_int(env, exports, "IPV6_UNICAST_HOPS", IPV6_UNICAST_HOPS);
-  export_int(env, exports, "IPV6_MULTICAST_HOPS", IPV6_MULTICAST_HOPS);
-  export_int(env, exports, "IPV6_MULTICAST_IF", IPV6_MULTICAST_IF);
-  export_int(env, exports, "IPV6_MULTICAST_LOOP", IPV6_MULTICAST_LOOP);
-  export_int(env, exports, "IPV6_RECVPKTINFO", IPV6_RECVPKTINFO);
-  export_int(env, exports, "IPV6_RECVHOPLIMIT", IPV6_RECVHOPLIMIT);
-  export_int(env, exports, "IPV6_CHECKSUM", IPV6_CHECKSUM);
-  export_int(env, exports, "NETLINK_ROUTE", NETLINK_ROUTE);
-  export_int(env, exports, "UV_READABLE", UV_READABLE);
-  /* glibc reserves the first RT signals for itself: SIGRTMIN is a run-time value. */
-  export_int(env, exports, "SIGRTMIN", SIGRTMIN);
-  export_int(env, exports, "SIGRTMAX", SIGRTMAX);
+  halb_export_int(env, exports, "AF_INET", AF_INET);
+  halb_export_int(env, exports, "AF_INET6", AF_INET6);
+  halb_export_int(env, exports, "AF_PACKET", AF_PACKET);
+  halb_export_int(env, exports, "AF_NETLINK", AF_NETLINK);
+  halb_export_int(env, exports, "SOCK_RAW", SOCK_RAW);
+  halb_export_int(env, exports, "SOCK_DGRAM", SOCK_DGRAM);
+  halb_export_int(env, exports, "SOL_SOCKET", SOL_SOCKET);
+  halb_export_int(env, exports, "SO_RCVBUF", SO_RCVBUF);
+  halb_export_int(env, exports, "SO_PRIORITY", SO_PRIORITY);
+  halb_export_int(env, exports, "IPPROTO_IP", IPPROTO_IP);
+  halb_export_int(env, exports, "IPPROTO_IPV6", IPPROTO_IPV6);
+  halb_export_int(env, exports, "IP_HDRINCL", IP_HDRINCL);
+  halb_export_int(env, exports, "IP_TTL", IP_TTL);
+  halb_export_int(env, exports, "IP_MULTICAST_TTL", IP_MULTICAST_TTL);
+  halb_export_int(env, exports, "IP_MULTICAST_LOOP", IP_MULTICAST_LOOP);
+  halb_export_int(env, exports, "IP_MULTICAST_ALL", IP_MULTICAST_ALL);
+  halb_export_int(env, exports, "IP_PKTINFO", IP_PKTINFO);
+  halb_export_int(env, exports, "IP_RECVTTL", IP_RECVTTL);
+  halb_export_int(env, exports, "IPV6_UNICAST_HOPS", IPV6_UNICAST_HOPS);
+  halb_export_int(env, exports, "IPV6_MULTICAST_HOPS", IPV6_MULTICAST_HOPS);
+  halb_export_int(env, exports, "IPV6_MULTICAST_IF", IPV6_MULTICAST_IF);
+  halb_export_int(env, exports, "IPV6_MULTICAST_LOOP", IPV6_MULTICAST_LOOP);
+  halb_export_int(env, exports, "IPV6_RECVPKTINFO", IPV6_RECVPKTINFO);
+  halb_export_int(env, exports, "IPV6_RECVHOPLIMIT", IPV6_RECVHOPLIMIT);
+  halb_export_int(env, exports, "IPV6_CHECKSUM", IPV6_CHECKSUM);
+  halb_export_int(env, exports, "NETLINK_ROUTE", NETLINK_ROUTE);
   return exports;
 }
 

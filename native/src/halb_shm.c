@@ -10,7 +10,7 @@
  * Errors throw a JS Error with `code` (errno name) and `syscall`.
  */
 #include <node_api.h>
-#include "halb_errno.h"
+#include "halb_napi.h"
 #include <errno.h>
 #include <string.h>
 #include <stdio.h>

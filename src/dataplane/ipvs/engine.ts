@@ -204,6 +204,7 @@ export class IpvsEngine implements Dataplane {
       wanted.delete(k);
       failures.set(k, new SysError('netlink', `${k}: a virtual service with this address already exists in IPVS and was not created by halb: left alone (remove it with ipvsadm -D to let halb manage it)`, 'EEXIST'));
     }
+    const before = this.#applied;
     const ops = planIpvs(this.#applied, wanted);
     const adding = ops.filter((o) => o.kind === 'add-service').map((o) => o.key);
     // Record ownership before creating, so a crash in between leaves nothing unowned.
@@ -234,11 +235,16 @@ export class IpvsEngine implements Dataplane {
     await this.#backend.saveOwned([...table.keys()]);
     await this.#applyTimeouts(desired);
     const ok = (k: string): boolean => !failures.has(k);
+    // A service adopted from an earlier run is new to this run's configuration but not to the
+    // kernel: it was updated if an operation touched it, else left unchanged.
+    const touched = new Set(ops.map((o) => o.key));
+    const added = diff.added.map((s) => serviceKey(s)).filter(ok);
+    const adopted = added.filter((k) => before.has(k));
     return {
-      added: diff.added.map((s) => serviceKey(s)).filter(ok),
+      added: added.filter((k) => !before.has(k)),
       removed: diff.removed.map((s) => serviceKey(s)),
-      updated: diff.changed.map((c) => c.key).filter(ok),
-      unchanged: diff.unchanged.map((s) => serviceKey(s)).filter(ok),
+      updated: [...diff.changed.map((c) => c.key).filter(ok), ...adopted.filter((k) => touched.has(k))],
+      unchanged: [...diff.unchanged.map((s) => serviceKey(s)).filter(ok), ...adopted.filter((k) => !touched.has(k))],
       failed: this.#failed(),
     };
   }

@@ -84,8 +84,10 @@ test('a crashed run\'s services (in the ownership record) are adopted: kept when
   k.ops.length = 0;
   const second = engine(k);
   const want = state(svc('198.51.100.1', [rs(10), rs(11, 4)]));
-  await second.apply(want);
+  const r = await second.apply(want);
   assert.deepEqual(k.ops.map((o) => `${o.kind} ${o.key}`), ['del-service TCP:198.51.100.2:80', 'edit-dest TCP:198.51.100.1:80']);
+  // Adopted and edited is an update, not an addition (the startup log's counts).
+  assert.deepEqual([r.added, r.updated, r.unchanged], [[], ['TCP:198.51.100.1:80'], []]);
   await kernelEquals(k, want);
   assert.deepEqual(k.owned, ['TCP:198.51.100.1:80']);
 });
@@ -104,8 +106,9 @@ test('-I (--dont-release-ipvs): stop leaves halb\'s services and their record; t
   assert.deepEqual([...k.owned].sort(), ['TCP:198.51.100.1:80', 'TCP:198.51.100.2:80'], 'the ownership record stays');
   assert.match(notes.join('\n'), /leaving 2 virtual service\(s\) in the kernel on stop \(--dont-release-ipvs\)/);
   const second = engine(k);
-  await second.apply(want);
+  const r = await second.apply(want);
   assert.deepEqual(k.ops, [], 'adopted as they are');
+  assert.deepEqual([r.added, r.updated, r.unchanged.length], [[], [], 2], 'reported unchanged, not added');
   await second.close();
   assert.deepEqual([...k.services.keys()], [], 'without -I the next stop removes them');
 });
