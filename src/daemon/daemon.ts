@@ -176,14 +176,21 @@ export class Daemon {
 
   /** Load, apply and listen. Throws a ConfigError-like HalbError only when the config cannot run at all. */
   static async start(opts: DaemonOptions): Promise<Daemon> {
-    const loaded = loadConfig(opts.configFile, { configId: opts.configId, env: process.env, scripts: hostScripts() });
-    // The log level says warning or error; the line says where and what, as keepalived's do.
-    for (const d of loaded.diagnostics) opts.log[d.severity === 'warning' ? 'warn' : 'error'](diagnosticText(d));
-    if (loaded.diagnostics.some((d) => d.severity === 'fatal')) {
-      throw new HalbError('HALB_ERR_CONFIG', `cannot start: ${loaded.diagnostics.filter((d) => d.severity === 'fatal').map((d) => d.message).join('; ')}`);
+    let loaded: LoadResult;
+    try {
+      loaded = loadConfig(opts.configFile, { configId: opts.configId, env: process.env, scripts: hostScripts() });
+      // The log level says warning or error; the line says where and what, as keepalived's do.
+      for (const d of loaded.diagnostics) opts.log[d.severity === 'warning' ? 'warn' : 'error'](diagnosticText(d));
+      if (loaded.diagnostics.some((d) => d.severity === 'fatal')) {
+        throw new HalbError('HALB_ERR_CONFIG', `cannot start: ${loaded.diagnostics.filter((d) => d.severity === 'fatal').map((d) => d.message).join('; ')}`);
+      }
+      // keepalived runs startup_script before anything else starts, and waits for it.
+      await runStartStopScript('startup', loaded.config.global, scriptPort(), opts.log);
+    } catch (e) {
+      // The dataplane was handed over open: its timers would keep a daemon that cannot start alive.
+      await opts.dataplane.close();
+      throw e;
     }
-    // keepalived runs startup_script before anything else starts, and waits for it.
-    await runStartStopScript('startup', loaded.config.global, scriptPort(), opts.log);
     const d = new Daemon(opts, loaded);
     try {
       await d.#fifos.apply(loaded.config, d.#sides());

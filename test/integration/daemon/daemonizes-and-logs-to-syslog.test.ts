@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HALB, freePort, startBackend } from '../../helpers/daemon-process.js';
@@ -99,10 +99,33 @@ test('without -n: detaches, pid file, exit 0 once serving; syslog datagrams with
   }
 });
 
-test('without -n: a configuration that cannot run fails the command with the daemon\'s reason', () => {
-  const r = spawnSync(process.execPath, [HALB, '-f', join(dir, 'missing.conf'), '-p', join(dir, 'x.pid'), '--control-socket', join(dir, 'x.sock'),
+/** Processes whose command line names `needle` (the detached daemon has no other handle). */
+function processesNaming(needle: string): number[] {
+  const pids: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(needle)) pids.push(Number(p));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+test('without -n: a configuration that cannot run fails the command with the daemon\'s reason, and the daemon is gone', async () => {
+  const missing = join(dir, 'missing.conf');
+  const r = spawnSync(process.execPath, [HALB, '-f', missing, '-p', join(dir, 'x.pid'), '--control-socket', join(dir, 'x.sock'),
     '--admin-listen', 'off', '-G'], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 4, r.stderr);
   assert.match(r.stderr, /^halb: cannot start: .*missing\.conf/m);
   assert.equal(existsSync(join(dir, 'x.pid')), false);
+  // The detached child that could not start must exit too (its dataplane's timers once kept it alive).
+  let left = processesNaming(missing);
+  for (let i = 0; i < 50 && left.length > 0; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    left = processesNaming(missing);
+  }
+  for (const pid of left) process.kill(pid, 'SIGKILL');
+  assert.deepEqual(left, [], 'the daemon that could not start is still running');
 });
