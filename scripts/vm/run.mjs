@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Usage: flock /tmp/halb-vm.lock node scripts/vm/run.mjs [--smp N] [--mem MiB] [--timeout S]
-//          [--nice N] [--tap FILE] [--sh 'COMMAND'] dist/test/vm/FILE.test.js...
+//          [--tap FILE] [--sh 'COMMAND'] dist/test/vm/FILE.test.js...
 //
 // Boots ONE QEMU (TCG) VM with Debian's own kernel (it has IPVS, ipip, ...; see
 // scripts/vm/prepare.sh), the host's root filesystem as a read-only 9p share under a
@@ -13,7 +13,7 @@
 // docs/testing.md describes the tier.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
-import { setPriority, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +21,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 
 function usage(msg) {
-  console.error(`vm: ${msg}\nusage: node scripts/vm/run.mjs [--smp N] [--mem MiB] [--timeout S] [--nice N] [--tap FILE] [--sh CMD] FILE.test.js...`);
+  console.error(`vm: ${msg}\nusage: node scripts/vm/run.mjs [--smp N] [--mem MiB] [--timeout S] [--tap FILE] [--sh CMD] FILE.test.js...`);
   process.exit(2);
 }
 
@@ -39,11 +39,6 @@ for (let i = 0; i < argv.length; i++) {
     const n = Number(value());
     if (!Number.isInteger(n) || n <= 0) usage(`${a} wants a positive integer`);
     opts[a.slice(2)] = n;
-  } else if (a === '--nice') {
-    const n = Number(value());
-    if (!Number.isInteger(n) || n < 0 || n > 19) usage('--nice wants 0 to 19');
-    // Before QEMU starts, so the guest's every thread runs at this priority.
-    setPriority(0, n);
   } else if (a === '--tap') opts.tap = resolve(value());
   else if (a === '--sh') opts.sh = value();
   else if (a.startsWith('--')) usage(`unknown option ${a}`);
