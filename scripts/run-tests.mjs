@@ -3,12 +3,12 @@
 // support, so the file list is built here; an empty unit or integration tier is an
 // error so a broken build can never pass as "0 tests". netns tests share kernel
 // state (namespaces, nft tables, CPU-sensitive timers) and run one file at a time.
-// The vm tier needs a kernel with IPVS: its files run inside QEMU guests, two at once
+// The vm tier needs a kernel with IPVS: its files run inside one QEMU guest per batch
 // (scripts/vm/run.mjs, docs/testing.md). The guest is another kernel, so it shares no
 // namespaces, nft tables or IPVS state with the host tiers: it runs beside them (its
 // output is held in a file and printed when it ends), which keeps `npm test` within
 // its time budget on two cores. HALB_TESTS_SERIAL=1 runs it after them instead.
-import { readdirSync, statSync, existsSync, readFileSync, mkdtempSync, rmSync, openSync, closeSync, appendFileSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, readFileSync, mkdtempSync, rmSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
@@ -77,28 +77,6 @@ async function run(files, concurrency, label) {
 // One guest boot per batch (a boot costs ~5-15 s under TCG); the files of a batch run
 // one at a time inside it. Exit 77 from run.mjs means the VM cannot start here.
 const VM_BATCH = 16;
-// The guest's tests mostly wait on one emulated CPU: two guests, each with every other
-// file in name order, finish the tier in about half the time on two host cores.
-// HALB_VM_LANES=1 boots one guest at a time.
-const VM_LANES = Math.max(1, Number(process.env.HALB_VM_LANES ?? 2) || 1);
-async function runVmLane(files, lane, out) {
-  for (let i = 0; i < files.length; i += VM_BATCH) {
-    const batch = files.slice(i, i + VM_BATCH);
-    const tap = join(work, `vm-${lane}-${i}.tap`);
-    // A hang guard, not a budget: the oracle file alone takes 6-10 min on a loaded 2-core host.
-    const timeout = 300 + 300 * batch.length;
-    const r = await child([join('scripts', 'vm', 'run.mjs'),
-      '--timeout', String(timeout), '--tap', tap, ...batch], out);
-    if (r.status === 77) return 'cannot-start';
-    const failed = count(tap);
-    if (r.status !== 0) {
-      status = r.status ?? 1;
-      // A guest that timed out or crashed may have reported no failure: count the batch as one.
-      if (failed === 0) totals.fail += 1;
-    }
-  }
-  return 'ran';
-}
 async function runVm(files, out) {
   if (files.length === 0) return;
   const ci = process.env.CI === 'true';
@@ -113,18 +91,21 @@ async function runVm(files, out) {
     totals.skipped += files.length;
   };
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return skip('needs root');
-  const lanes = Array.from({ length: Math.min(VM_LANES, files.length) }, (_, l) => files.filter((_, i) => i % VM_LANES === l));
-  // With more than one guest their consoles go to a file each, printed whole in lane order.
-  const logs = lanes.map((_, l) => (lanes.length > 1 ? join(work, `vm-lane-${l}.log`) : out));
-  const ran = await Promise.all(lanes.map((f, l) => runVmLane(f, l, logs[l])));
-  if (lanes.length > 1) {
-    for (const [l, log] of logs.entries()) {
-      const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
-      if (out === undefined) process.stdout.write(`\n----- vm guest ${l + 1} of ${lanes.length} -----\n${text}`);
-      else appendFileSync(out, `\n----- vm guest ${l + 1} of ${lanes.length} -----\n${text}`);
+  for (let i = 0; i < files.length; i += VM_BATCH) {
+    const batch = files.slice(i, i + VM_BATCH);
+    const tap = join(work, `vm-${i}.tap`);
+    // A hang guard, not a budget: the oracle file alone takes 6-10 min on a loaded 2-core host.
+    const timeout = 300 + 300 * batch.length;
+    const r = await child([join('scripts', 'vm', 'run.mjs'),
+      '--timeout', String(timeout), '--tap', tap, ...batch], out);
+    if (r.status === 77) return skip('the test VM cannot start (see above)');
+    const failed = count(tap);
+    if (r.status !== 0) {
+      status = r.status ?? 1;
+      // A guest that timed out or crashed may have reported no failure: count the batch as one.
+      if (failed === 0) totals.fail += 1;
     }
   }
-  if (ran.includes('cannot-start')) skip('the test VM cannot start (see above)');
 }
 const beside = vm.length > 0 && (parallel.length > 0 || serial.length > 0) && process.env.HALB_TESTS_SERIAL !== '1';
 const vmLog = beside ? join(work, 'vm.log') : undefined;
