@@ -18,12 +18,12 @@ const grace = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * tcp/tcpfin/udp timeouts (`lvs_timeouts`).
  */
 export function ipvsTable(ns: NetNs): string {
-  const save = ns.run('ipvsadm', ['-S', '-n'], { timeoutMs: 15_000 });
-  if (save.status !== 0) throw new Error(`ipvsadm -S -n in ${ns.name} failed: ${save.stderr.trim()}`);
-  const lines = save.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '').sort();
-  const tmo = ns.run('ipvsadm', ['-L', '--timeout'], { timeoutMs: 15_000 });
-  if (tmo.status !== 0) throw new Error(`ipvsadm -L --timeout in ${ns.name} failed: ${tmo.stderr.trim()}`);
-  return [...lines, `# ${tmo.stdout.trim()}`].join('\n');
+  // One `ip netns exec` per reading: under emulation each costs a namespace setup.
+  const r = ns.run('sh', ['-c', 'ipvsadm -S -n && echo @@timeouts && ipvsadm -L --timeout'], { timeoutMs: 15_000 });
+  if (r.status !== 0) throw new Error(`ipvsadm -S -n / -L --timeout in ${ns.name} failed: ${r.stderr.trim()}`);
+  const [save = '', tmo = ''] = r.stdout.split('@@timeouts\n');
+  const lines = save.split('\n').map((l) => l.trim()).filter((l) => l !== '').sort();
+  return [...lines, `# ${tmo.trim()}`].join('\n');
 }
 
 /** Empty the namespace's IPVS table (services and timeouts back to the kernel's defaults). */
