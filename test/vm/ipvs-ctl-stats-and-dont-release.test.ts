@@ -129,7 +129,9 @@ test('halb ctl list --stats/--rate/-c match ipvsadm\'s; -I leaves the service in
   process.stderr.write(`halb ctl list -n -c: ${oursConns.length - 2} entries; ipvsadm -Lnc: ${theirsConns.length - 2}\n${oursConns.slice(0, 4).join('\n')}\n`);
   assert.deepEqual(oursConns.slice(0, 2), theirsConns.slice(0, 2), '-c headers');
   assert.deepEqual(oursConns.slice(2).map(conn).sort(), theirsConns.slice(2).map(conn).sort(), '-c rows: protocol, state, source, virtual, destination');
-  assert.equal(theirsConns.length - 2, REQUESTS, 'one entry per request');
+  // An entry per request, but IPVS expires one that ended in CLOSE after 10 s: under
+  // emulation some may be gone by the time of the reads (both readers saw the same rows).
+  assert.ok(theirsConns.length - 2 >= 1 && theirsConns.length - 2 <= REQUESTS, `${theirsConns.length - 2} entries for ${REQUESTS} requests`);
 
   // -I: stop leaves the service, and says so.
   const firstLog = await stop(first);
