@@ -37,8 +37,6 @@ export interface DaemonStatus {
   readonly ipvsSyncDaemons?: IpvsSyncDaemonStatus;
 }
 
-/** One kernel sync daemon as GET_DAEMON (`ipvsadm -L --daemon`) reports it. */
-export type IpvsKernelDaemon = IpvsSyncDaemon;
 
 /** lvs_sync_daemon as halb drives it: what it follows, and what the kernel runs. */
 export interface IpvsSyncDaemonStatus {
@@ -51,7 +49,7 @@ export interface IpvsSyncDaemonStatus {
   /** The roles halb has started. */
   readonly started: readonly ('MASTER' | 'BACKUP')[];
   /** The kernel's daemons, read with GET_DAEMON when the status was asked. */
-  readonly kernel: readonly IpvsKernelDaemon[];
+  readonly kernel: readonly IpvsSyncDaemon[];
   /** The last failed start/stop/read, in keepalived's words. */
   readonly lastError?: string;
 }

@@ -19,14 +19,11 @@ import type { KeepalivedConfig } from '../config/index.js';
 import type { VrrpStateName } from '../vrrp/fsm/fsm-types.js';
 import type { IpvsSyncRole, IpvsSyncSettings } from '../core/ipvs-types.js';
 
-export type SyncdRole = IpvsSyncRole;
 
-/** The settings one kernel daemon is started with (NEW_DAEMON without the role). */
-export type SyncdSettings = IpvsSyncSettings;
 
 /** What the configuration asks for: settings, and the instance to follow (none: both roles always). */
 export interface SyncdWanted {
-  readonly settings: SyncdSettings;
+  readonly settings: IpvsSyncSettings;
   readonly instance?: string;
 }
 
@@ -35,7 +32,7 @@ export interface SyncdState {
   /** Last known VRRP state of every instance (from transitions). */
   readonly states: Readonly<Record<string, VrrpStateName>>;
   /** Daemons halb started and has not stopped, with their settings. */
-  readonly running: Readonly<Partial<Record<SyncdRole, SyncdSettings>>>;
+  readonly running: Readonly<Partial<Record<IpvsSyncRole, IpvsSyncSettings>>>;
 }
 
 export type SyncdEvent =
@@ -45,20 +42,20 @@ export type SyncdEvent =
   | { readonly kind: 'stop' };
 
 export type SyncdAction =
-  | { readonly op: 'start'; readonly role: SyncdRole; readonly settings: SyncdSettings; readonly why: string }
-  | { readonly op: 'stop'; readonly role: SyncdRole; readonly syncId: number; readonly why: string };
+  | { readonly op: 'start'; readonly role: IpvsSyncRole; readonly settings: IpvsSyncSettings; readonly why: string }
+  | { readonly op: 'stop'; readonly role: IpvsSyncRole; readonly syncId: number; readonly why: string };
 
 export const SYNCD_INITIAL: SyncdState = { states: {}, running: {} };
 
-const ROLES: readonly SyncdRole[] = ['MASTER', 'BACKUP'];
+const ROLES: readonly IpvsSyncRole[] = ['MASTER', 'BACKUP'];
 
-export function sameSettings(a: SyncdSettings | undefined, b: SyncdSettings | undefined): boolean {
+export function sameSettings(a: IpvsSyncSettings | undefined, b: IpvsSyncSettings | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return a.interface === b.interface && a.syncId === b.syncId && a.maxLen === b.maxLen && a.group === b.group && a.port === b.port && a.ttl === b.ttl;
 }
 
 /** The roles that should run: both without an instance; MASTER while it is MASTER, else BACKUP. */
-function wantedRoles(w: SyncdWanted | undefined, states: SyncdState['states']): Set<SyncdRole> {
+function wantedRoles(w: SyncdWanted | undefined, states: SyncdState['states']): Set<IpvsSyncRole> {
   if (w === undefined) return new Set();
   if (w.instance === undefined) return new Set(ROLES);
   return new Set([states[w.instance] === 'MASTER' ? 'MASTER' : 'BACKUP']);
@@ -69,7 +66,7 @@ function converge(s: SyncdState, why: string, forceStop: boolean): { state: Sync
   const want = wantedRoles(s.wanted, s.states);
   const settings = s.wanted?.settings;
   const actions: SyncdAction[] = [];
-  const running: Partial<Record<SyncdRole, SyncdSettings>> = { ...s.running };
+  const running: Partial<Record<IpvsSyncRole, IpvsSyncSettings>> = { ...s.running };
   for (const role of ROLES) {
     const cur = running[role];
     if (forceStop || (cur !== undefined && (!want.has(role) || !sameSettings(cur, settings)))) {
@@ -117,7 +114,7 @@ export function syncdWanted(cfg: KeepalivedConfig): { wanted?: SyncdWanted; erro
     if (vi === undefined) return { error: `Unable to find vrrp instance ${d.instance} for lvs_syncd - clearing lvs_syncd config` };
     syncId ??= vi.vrid;
   }
-  const settings: SyncdSettings = {
+  const settings: IpvsSyncSettings = {
     interface: d.interface, syncId: syncId ?? 0,
     ...(d.maxLen !== undefined ? { maxLen: d.maxLen } : {}),
     ...(d.group !== '224.0.0.81' ? { group: d.group } : {}),

@@ -7,21 +7,21 @@
 // daemon never stops serving because the sync thread could not start.
 import type { Logger } from '../core/log.js';
 import type { KeepalivedConfig } from '../config/index.js';
-import type { IpvsKernelDaemon, IpvsSyncDaemonStatus } from '../api/control-protocol.js';
+import type { IpvsSyncDaemonStatus } from '../api/control-protocol.js';
+import type { IpvsSyncDaemon, IpvsSyncRole } from '../core/ipvs-types.js';
 import type { VrrpStateName } from '../vrrp/fsm/fsm-types.js';
 import { IpvsNetlink } from '../sys/ipvs-netlink.js';
-import type { IpvsDaemonWire } from '../sys/ipvs-daemon-codec.js';
-import { SYNCD_INITIAL, syncdStep, syncdWanted, type SyncdAction, type SyncdEvent, type SyncdRole, type SyncdState } from './ipvs-syncd-plan.js';
+import { SYNCD_INITIAL, syncdStep, syncdWanted, type SyncdAction, type SyncdEvent, type SyncdState } from './ipvs-syncd-plan.js';
 
 /** The kernel side, as IpvsNetlink offers it (a port, so the wiring can be tested without IPVS). */
 export interface SyncdKernel {
-  startDaemon(d: IpvsDaemonWire): Promise<void>;
-  stopDaemon(role: SyncdRole, syncId: number): Promise<void>;
-  daemons(): Promise<IpvsDaemonWire[]>;
+  startDaemon(d: IpvsSyncDaemon): Promise<void>;
+  stopDaemon(role: IpvsSyncRole, syncId: number): Promise<void>;
+  daemons(): Promise<IpvsSyncDaemon[]>;
   close(): void;
 }
 
-const describe = (d: IpvsKernelDaemon): string =>
+const describe = (d: IpvsSyncDaemon): string =>
   `${d.role.toLowerCase()} on ${d.interface} syncid ${d.syncId}${d.group !== undefined ? ` group ${d.group}` : ''}${d.port !== undefined ? ` port ${d.port}` : ''}` +
   `${d.ttl !== undefined ? ` ttl ${d.ttl}` : ''}${d.maxLen !== undefined ? ` maxlen ${d.maxLen}` : ''}`;
 
@@ -32,7 +32,7 @@ export class IpvsSyncDaemons {
   #state: SyncdState = SYNCD_INITIAL;
   #chain: Promise<unknown> = Promise.resolve();
   #lastError: string | undefined;
-  #kernelView: IpvsKernelDaemon[] = [];
+  #kernelView: IpvsSyncDaemon[] = [];
 
   constructor(log: Logger, open: () => Promise<SyncdKernel> = () => IpvsNetlink.open()) {
     this.#log = log.child({ component: 'ipvs-syncd' });

@@ -20,10 +20,7 @@ export const IPVS_DAEMON_ATTR = {
 /** ip_vs.h IP_VS_STATE_MASTER / IP_VS_STATE_BACKUP. */
 export const IP_VS_STATE = { MASTER: 1, BACKUP: 2 } as const;
 
-export type IpvsDaemonRole = IpvsSyncRole;
 
-/** One kernel sync daemon: what NEW_DAEMON asks for and GET_DAEMON reports. */
-export type IpvsDaemonWire = IpvsSyncDaemon;
 
 const u16 = (type: number, v: number): Buffer => {
   const b = Buffer.alloc(2);
@@ -31,7 +28,7 @@ const u16 = (type: number, v: number): Buffer => {
   return nla(type, b);
 };
 
-function daemonAttrs(d: IpvsDaemonWire): Buffer[] {
+function daemonAttrs(d: IpvsSyncDaemon): Buffer[] {
   const out = [nlaU32(IPVS_DAEMON_ATTR.STATE, IP_VS_STATE[d.role]), nlaStr(IPVS_DAEMON_ATTR.MCAST_IFN, d.interface), nlaU32(IPVS_DAEMON_ATTR.SYNC_ID, d.syncId)];
   // As libipvs: optional values are sent only when set, so an old kernel sees what it knows.
   if (d.maxLen !== undefined && d.maxLen > 0) out.push(u16(IPVS_DAEMON_ATTR.SYNC_MAXLEN, d.maxLen));
@@ -47,12 +44,12 @@ function daemonAttrs(d: IpvsDaemonWire): Buffer[] {
 const REQ = NLM_F.REQUEST | NLM_F.ACK;
 
 /** NEW_DAEMON: start the master or backup sync thread (EEXIST when that role already runs). */
-export function encodeNewDaemon(familyId: number, seq: number, d: IpvsDaemonWire): Buffer {
+export function encodeNewDaemon(familyId: number, seq: number, d: IpvsSyncDaemon): Buffer {
   return genlMessage(familyId, IPVS_CMD.NEW_DAEMON, IPVS_GENL_VERSION, REQ, seq, [nlaNested(IPVS_CMD_ATTR.DAEMON, daemonAttrs(d))]);
 }
 
 /** DEL_DAEMON: stop the thread of one role (the kernel reads STATE only; ESRCH when none runs). */
-export function encodeDelDaemon(familyId: number, seq: number, role: IpvsDaemonRole, syncId: number): Buffer {
+export function encodeDelDaemon(familyId: number, seq: number, role: IpvsSyncRole, syncId: number): Buffer {
   return genlMessage(familyId, IPVS_CMD.DEL_DAEMON, IPVS_GENL_VERSION, REQ, seq, [
     nlaNested(IPVS_CMD_ATTR.DAEMON, [nlaU32(IPVS_DAEMON_ATTR.STATE, IP_VS_STATE[role]), nlaU32(IPVS_DAEMON_ATTR.SYNC_ID, syncId)]),
   ]);
@@ -64,7 +61,7 @@ export function encodeGetDaemons(familyId: number, seq: number): Buffer {
 }
 
 /** One entry of a GET_DAEMON dump; undefined when it is not a well-formed daemon. Never throws. */
-export function decodeDaemon(body: Buffer): IpvsDaemonWire | undefined {
+export function decodeDaemon(body: Buffer): IpvsSyncDaemon | undefined {
   const nest = parseGenl(body)?.attrs.find((a) => a.type === IPVS_CMD_ATTR.DAEMON);
   if (nest === undefined) return undefined;
   const m = new Map(parseAttrs(nest.value).map((a) => [a.type, a.value]));
@@ -73,7 +70,7 @@ export function decodeDaemon(body: Buffer): IpvsDaemonWire | undefined {
   const id = m.get(IPVS_DAEMON_ATTR.SYNC_ID);
   if (state === undefined || state.length < 4 || ifn === undefined || id === undefined || id.length < 4) return undefined;
   const code = state.readUInt32LE(0);
-  const role: IpvsDaemonRole | undefined = code === IP_VS_STATE.MASTER ? 'MASTER' : code === IP_VS_STATE.BACKUP ? 'BACKUP' : undefined;
+  const role: IpvsSyncRole | undefined = code === IP_VS_STATE.MASTER ? 'MASTER' : code === IP_VS_STATE.BACKUP ? 'BACKUP' : undefined;
   if (role === undefined) return undefined;
   const nul = ifn.indexOf(0);
   const rd16 = (t: number): number | undefined => {

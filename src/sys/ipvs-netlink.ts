@@ -10,14 +10,14 @@ import { release } from 'node:os';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { NotSupportedError, SysError } from '../core/errors.js';
-import type { IpvsConnEntry } from '../core/ipvs-types.js';
+import type { IpvsConnEntry, IpvsSyncDaemon, IpvsSyncRole } from '../core/ipvs-types.js';
 import { execCommand } from './exec-ns.js';
 import {
   IPVS_CMD, IPVS_GENL_NAME, decodeConfig, decodeDest, decodeFamilyId, decodeInfo, decodeService, encodeDelService, encodeDest,
   encodeGetDests, encodeGetFamily, encodeGetServices, encodeService, encodeSetConfig, encodeSimple,
   type IpvsDestReading, type IpvsDestWire, type IpvsServiceKey, type IpvsServiceReading, type IpvsServiceWire, type IpvsTimeoutsWire,
 } from './ipvs-codec.js';
-import { decodeDaemon, encodeDelDaemon, encodeGetDaemons, encodeNewDaemon, type IpvsDaemonRole, type IpvsDaemonWire } from './ipvs-daemon-codec.js';
+import { decodeDaemon, encodeDelDaemon, encodeGetDaemons, encodeNewDaemon } from './ipvs-daemon-codec.js';
 import { NETLINK_GENERIC, NlChannel } from './netlink.js';
 
 const PERM = 'halb needs CAP_NET_ADMIN to program IPVS (run as root, or use --dataplane nft/proxy)';
@@ -145,19 +145,19 @@ export class IpvsNetlink {
   }
 
   /** Start the kernel's sync thread of `d.role` (`ipvsadm --start-daemon`); EEXIST when that role already runs. */
-  async startDaemon(d: IpvsDaemonWire): Promise<void> {
+  async startDaemon(d: IpvsSyncDaemon): Promise<void> {
     await this.#ch.request(`start the IPVS sync daemon ${d.role} on ${d.interface} syncid ${d.syncId}`, (seq) => encodeNewDaemon(this.#family, seq, d));
   }
 
   /** Stop the sync thread of one role; one not running counts as stopped (ESRCH). */
-  async stopDaemon(role: IpvsDaemonRole, syncId: number): Promise<void> {
+  async stopDaemon(role: IpvsSyncRole, syncId: number): Promise<void> {
     await this.#ch.request(`stop the IPVS sync daemon ${role}`, (seq) => encodeDelDaemon(this.#family, seq, role, syncId), ['ESRCH']);
   }
 
   /** The running sync threads (`ipvsadm -L --daemon`). */
-  async daemons(): Promise<IpvsDaemonWire[]> {
+  async daemons(): Promise<IpvsSyncDaemon[]> {
     const msgs = await this.#ch.dump('IPVS list sync daemons', (seq) => encodeGetDaemons(this.#family, seq));
-    return msgs.map((m) => decodeDaemon(m.body)).filter((d): d is IpvsDaemonWire => d !== undefined);
+    return msgs.map((m) => decodeDaemon(m.body)).filter((d): d is IpvsSyncDaemon => d !== undefined);
   }
 
   close(): void {

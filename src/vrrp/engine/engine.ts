@@ -24,7 +24,7 @@ import type { GroupStateName, InstanceState, VrrpAction, VrrpEvent } from '../fs
 import { createInstance, step } from '../fsm/instance-fsm.js';
 import { priorityEvents, type PriorityEvaluation } from '../fsm/priority.js';
 import {
-  createSyncGroup, startSyncGroup, stepSyncGroup, type GroupStepResult, type SyncGroupState,
+  createSyncGroup, startSyncGroup, stepSyncGroup, type GroupAction, type GroupStepResult, type SyncGroupState,
 } from '../fsm/sync-group.js';
 
 
@@ -203,11 +203,15 @@ export class VrrpEngine {
   #applyGroup(res: GroupStepResult): void {
     let prevState: GroupStateName = this.#groups.get(res.group.name)?.state ?? 'INIT';
     this.#groups.set(res.group.name, res.group);
-    for (const ga of res.leadingGroupActions ?? []) {
-      if (ga.kind !== 'notify-group') continue;
+    const group = (ga: GroupAction): void => {
+      if (ga.kind === 'log') {
+        this.#logger.info(ga.message, ga.reason === undefined ? undefined : { reason: ga.reason });
+        return;
+      }
       this.#groupNotify(ga.group, prevState, ga.to, ga.reason);
       prevState = ga.to;
-    }
+    };
+    for (const ga of res.leadingGroupActions ?? []) group(ga);
     const byMember = new Map<string, VrrpAction[]>();
     for (const a of res.actions) {
       const list = byMember.get(a.instance) ?? [];
@@ -219,14 +223,7 @@ export class VrrpEngine {
       const r = this.#runners.get(name)!;
       if (st !== r.state || byMember.has(name)) r.apply(st, relabelForRelease(byMember.get(name) ?? [], this.#releasing));
     }
-    for (const ga of res.groupActions) {
-      if (ga.kind === 'log') {
-        this.#logger.info(ga.message, ga.reason === undefined ? undefined : { reason: ga.reason });
-        continue;
-      }
-      this.#groupNotify(ga.group, prevState, ga.to, ga.reason);
-      prevState = ga.to;
-    }
+    for (const ga of res.groupActions) group(ga);
   }
 
   /** A sync group's notify scripts (keepalived's send_group_notifies) and event. */
