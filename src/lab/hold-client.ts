@@ -11,6 +11,7 @@
 // then {"done":true,"results":[{"ok":bool,"rs":"rs1","requests":N,"err"?:"..."}]}.
 import { connect, type Socket } from 'node:net';
 import { arg, emit } from './client-io.js';
+import { preciseWallNow } from '../core/clock.js';
 
 const host = arg('host', '127.0.0.1');
 const port = Number(arg('port', 80));
@@ -18,7 +19,7 @@ const count = Math.min(1000, Math.max(1, Number(arg('count', 100))));
 const intervalMs = Math.max(10, Number(arg('interval', 100)));
 const durationMs = Math.min(120_000, Math.max(100, Number(arg('duration', 6000))));
 const timeoutMs = Math.max(100, Number(arg('timeout', 3000)));
-const now = (): number => performance.timeOrigin + performance.now();
+const now = preciseWallNow;
 
 interface Result { ok: boolean; rs?: string; requests: number; err?: string }
 

@@ -14,6 +14,7 @@
 // (the drill ends it that way, and so does the drill's death), or --max-seconds.
 import { request } from 'node:http';
 import { arg, emit } from './client-io.js';
+import { preciseWallNow } from '../core/clock.js';
 
 const host = arg('host', '127.0.0.1');
 const port = Number(arg('port', 80));
@@ -23,7 +24,7 @@ const count = Number(arg('count', 0));
 const maxMs = Number(arg('max-seconds', 600)) * 1000;
 const maxInFlight = Math.ceil((rate * timeoutMs) / 1000) * 2 + 16;
 
-const now = (): number => performance.timeOrigin + performance.now();
+const now = preciseWallNow;
 let sent = 0;
 let inFlight = 0;
 let stopping = false;

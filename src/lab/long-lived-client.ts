@@ -13,6 +13,7 @@
 // one {"c":i,...} summary per connection (LongLivedConn) and {"done":true}.
 import { connect, type Socket } from 'node:net';
 import { arg, emit } from './client-io.js';
+import { preciseWallNow } from '../core/clock.js';
 
 const host = arg('host', '127.0.0.1');
 const port = Number(arg('port', 80));
@@ -20,7 +21,7 @@ const conns = Math.min(1000, Math.max(1, Number(arg('conns', 100))));
 const intervalMs = Math.max(10, Number(arg('interval', 100)));
 const stallMs = Math.max(1000, Number(arg('stall', 20_000)));
 const maxMs = Number(arg('max-seconds', 600)) * 1000;
-const now = (): number => Math.round(performance.timeOrigin + performance.now());
+const now = (): number => Math.round(preciseWallNow());
 
 export interface LongLivedConn {
   readonly c: number;

@@ -12,8 +12,9 @@ import { parseLogLine } from './log-events.js';
 import type { LogEvent, Sample, VipEvent } from './report-types.js';
 import { directorFiles, type LabState } from './state.js';
 import { LAN_IF } from './topology.js';
+import { preciseWallNow } from '../core/clock.js';
 
-export const now = (): number => performance.timeOrigin + performance.now();
+export const now = preciseWallNow;
 
 export const LOAD_CLIENT = fileURLToPath(new URL('./load-client.js', import.meta.url));
 

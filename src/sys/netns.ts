@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { SysError } from '../core/errors.js';
 import { execCommand, type ExecResult } from './exec-ns.js';
+import { preciseWallNow } from '../core/clock.js';
 
 /** Run iproute2's `ip`; a non-zero exit is a SysError carrying what ip said. */
 export async function ip(args: readonly string[], timeoutMs = 15_000): Promise<string> {
@@ -276,7 +277,7 @@ export function watchAddresses(ns: string, onEvent: (e: AddressEvent, at: number
   let partial = '';
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (c: string) => {
-    const at = performance.timeOrigin + performance.now();
+    const at = preciseWallNow();
     partial += c;
     let nl: number;
     while ((nl = partial.indexOf('\n')) >= 0) {

@@ -104,7 +104,11 @@ test('halb lab --mode dr --dataplane ipvs: rs-down leaves ipvsadm -Ln in time, r
       `(delay_loop + connect_timeout = ${bound} ms; + retry x delay_before_retry = ${bound + retries} ms; halb logged it after ${rsDown.detection?.ms} ms)\n`);
     assert.ok(leftMs <= bound + retries + EMULATION_SLACK_MS, `rs1 left ipvsadm -Ln ${leftMs} ms after the kill (allowed ${bound + retries} + ${EMULATION_SLACK_MS} ms under emulation)`);
     assert.ok(hasDest(gone.list, RS2), 'rs2 stays');
-    assert.equal(rsDown.requests.failedAfterDetection, 0, 'no request failed once the table had the new pool');
+    const failedAt = rsDown.samples.filter((x) => x[2] === 0).map((x) => `${x[0]}+${x[1]}`).join(' ');
+    process.stderr.write(`rs-down: action at ${rsDown.actionAtMs} ms, detection ${JSON.stringify(rsDown.detection)}, failed requests at ${failedAt}\n`);
+    assert.equal(rsDown.requests.failedAfterDetection, 0, 'no request failed once the table had the new pool; ' +
+      `failed requests (start ms + duration, from the drill's start) ${failedAt}; errors ${JSON.stringify(rsDown.requests.errors)}; ` +
+      `detection ${JSON.stringify(rsDown.detection)}; action at ${rsDown.actionAtMs} ms; events ${JSON.stringify(rsDown.events.filter((e) => e.kind === 'log' || e.atMs >= (rsDown.actionAtMs ?? 0) - 100))}`);
 
     const rsUp = drillOf(seen.report, 'rs-up');
     assert.equal(rsUp.ok, true, `rs-up: ${rsUp.error ?? JSON.stringify(rsUp.checks)}`);
