@@ -12,23 +12,10 @@
 
 /* mkfifo(path, mode): throws with code EEXIST when the name exists (the caller decides). */
 static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
   char path[PATH_MAX];
-  size_t len;
   int32_t mode;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) {
-    napi_throw_type_error(env, NULL, "mkfifo(path, mode)");
-    return NULL;
-  }
-  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || len >= sizeof path - 1) {
-    napi_throw_type_error(env, NULL, "mkfifo: path must be a string shorter than PATH_MAX");
-    return NULL;
-  }
-  if (napi_get_value_int32(env, argv[1], &mode) != napi_ok) {
-    napi_throw_type_error(env, NULL, "mkfifo: mode must be an integer");
-    return NULL;
-  }
+  if (halb_get_args(env, info, 2, argv) || halb_get_str(env, argv[0], path, sizeof path) || halb_get_i32(env, argv[1], &mode)) return NULL;
   if (mkfifo(path, (mode_t)mode) != 0) return halb_throw_errno(env, "mkfifo", errno);
   return NULL;
 }

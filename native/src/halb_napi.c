@@ -36,11 +36,19 @@ int halb_get_i32(napi_env env, napi_value v, int32_t *out) {
 }
 
 int halb_get_str(napi_env env, napi_value v, char *buf, size_t len) {
-  size_t got;
-  if (napi_get_value_string_utf8(env, v, buf, len, &got) != napi_ok) {
+  size_t need;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &need) != napi_ok) {
     napi_throw_type_error(env, NULL, "expected a string");
     return -1;
   }
+  /* A truncated interface name or path would name another object: refuse it instead. */
+  if (need >= len) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "expected a string of at most %zu bytes, got %zu", len - 1, need);
+    napi_throw_type_error(env, NULL, msg);
+    return -1;
+  }
+  napi_get_value_string_utf8(env, v, buf, len, &need);
   return 0;
 }
 

@@ -42,14 +42,8 @@ static napi_value map_fd(napi_env env, int fd) {
 }
 
 static int arg_i32(napi_env env, napi_callback_info info, int32_t *out) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_value_int32(env, argv[0], out) != napi_ok) {
-    napi_throw_type_error(env, NULL, "expected an integer");
-    return -1;
-  }
-  return 0;
+  return halb_get_args(env, info, 1, argv) || halb_get_i32(env, argv[0], out) ? -1 : 0;
 }
 
 /* create(bytes) -> fd: a zero-filled memfd of that size (pages are allocated on first touch). */

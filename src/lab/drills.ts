@@ -214,6 +214,7 @@ export async function runDrill(state: LabState, name: DrillName, o: DrillOptions
   let longLived: LongLivedRecord | undefined;
   try {
     if (o.longLived !== undefined && o.longLived > 0 && (name === 'failover' || name === 'failback')) ll = await LongLivedRun.start(state, o.longLived);
+    await load.sending(60_000);
     await pause(o.baselineMs ?? 1000);
     await DRILL_TABLE[name].run(c);
     await pause(o.tailMs ?? 1000);

@@ -14,7 +14,7 @@ import { labDown } from './lab-down.js';
 import { probe } from './observe.js';
 import { preflight } from './preflight.js';
 import { configureEcmp, startRouter, waitNextHops } from './ecmp.js';
-import { HALB_CLI, START_TIMEOUT_MS, startDirector, startWeb, writeConfigs } from './processes.js';
+import { HALB_CLI, START_TIMEOUT_MS, launchDirector, startWeb, waitControlSocket, writeConfigs } from './processes.js';
 import { labDir, readState, writeState, type LabState } from './state.js';
 import {
   BRIDGE, FRONT_NET, LAN_IF, buildTopology, kernelDataplane, hostsOf, isLabNamespace, namespacesOf, type LabOptions, type Topology,
@@ -49,7 +49,9 @@ async function configureRoles(state: LabState): Promise<void> {
       'net.ipv4.ip_forward': kernelDataplane(o.dataplane) ? 1 : 0,
     });
   }
-  for (const rs of t.realServers) {
+  // Each real server is its own host: set them up side by side (`halb realserver start`
+  // is a Node start, seconds under emulation).
+  await Promise.all(t.realServers.map(async (rs) => {
     if (t.gatewayVip !== undefined) {
       await setSysctls(rs.ns, { 'net.ipv4.conf.all.accept_redirects': 0, [`net.ipv4.conf.${LAN_IF}.accept_redirects`]: 0 });
       await addRoute(rs.ns, ['default', 'via', t.gatewayVip, 'dev', LAN_IF]);
@@ -57,10 +59,10 @@ async function configureRoles(state: LabState): Promise<void> {
     if (o.mode === 'dr') {
       // Replies leave from the VIP straight for the client, which sits in the front half.
       await addRoute(rs.ns, [FRONT_NET, 'dev', LAN_IF]);
-      const r = await execIn(rs.ns, process.execPath, [HALB_CLI, 'realserver', 'start', '--vip', t.vip]);
+      const r = await execIn(rs.ns, process.execPath, [HALB_CLI, 'realserver', 'start', '--vip', t.vip], START_TIMEOUT_MS);
       if (r.status !== 0) throw new HalbError('HALB_ERR_SYS', `${rs.role}: halb realserver start failed: ${r.stderr.trim() || r.stdout.trim()}`);
     }
-  }
+  }));
 }
 
 async function waitReady(state: LabState, timeoutMs: number): Promise<void> {
@@ -113,10 +115,13 @@ export async function labUp(o: LabOptions, u: UpOptions): Promise<LabState> {
     writeConfigs(state);
     for (const rs of t.realServers) await startWeb(state, rs);
     await startRouter(state);
+    // All at once, the master first: each start costs seconds of Node start-up under
+    // emulation. A peer that comes up before the master holds the VIP until it preempts.
     for (const d of t.directors) {
       u.log(`starting ${d.software === 'keepalived' ? 'keepalived -P + halb -C' : 'halb'} on ${d.role} (${d.state}, priority ${d.priority})`);
-      await startDirector(state, d);
+      await launchDirector(state, d);
     }
+    await Promise.all(t.directors.map((d) => waitControlSocket(state, d, START_TIMEOUT_MS)));
     u.log('waiting for the VIP and for every real server to answer through it');
     await waitReady(state, u.readyTimeoutMs ?? START_TIMEOUT_MS);
     state.ready = true;

@@ -7,6 +7,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { linkAddresses, watchAddresses, type AddressWatch } from '../sys/netns.js';
+import { HalbError } from '../core/errors.js';
 import { ClientProcess, hasKey } from './client-process.js';
 import { parseLogLine } from './log-events.js';
 import type { LogEvent, Sample, VipEvent } from './report-types.js';
@@ -50,6 +51,19 @@ export class LoadRun {
     const upTo = now() - settleMs;
     const xs = this.samples.filter((s) => s.s >= after && s.s <= upTo).sort((a, b) => a.s - b.s);
     return xs.length >= n && xs.slice(-n).every((s) => s.ok);
+  }
+
+  /**
+   * Resolves once the client has finished a request (answered or not). The client is a
+   * Node process of its own: under emulation it starts seconds after it is spawned, and
+   * a drill that acted before then would measure no baseline and miss the fault's start.
+   */
+  async sending(timeoutMs: number): Promise<void> {
+    const end = performance.now() + timeoutMs;
+    while (this.samples.length === 0) {
+      if (performance.now() > end) throw new HalbError('HALB_ERR_SYS', `the load client finished no request within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** Stop sending, let requests in flight finish, and wait for the client to exit. */

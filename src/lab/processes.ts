@@ -45,6 +45,12 @@ function halbArgs(state: LabState, d: Director, lvsOnly: boolean): string[] {
 
 /** Start a director's software; resolves once its control socket answers. */
 export async function startDirector(state: LabState, d: Director): Promise<void> {
+  await launchDirector(state, d);
+  await waitControlSocket(state, d, START_TIMEOUT_MS);
+}
+
+/** Start a director's software without waiting for it: `lab up` starts them all, then waits. */
+export async function launchDirector(state: LabState, d: Director): Promise<void> {
   const f = directorFiles(state.dir, d.role);
   if (d.software === 'keepalived') {
     await launch(state, {
@@ -56,7 +62,6 @@ export async function startDirector(state: LabState, d: Director): Promise<void>
   } else {
     await launch(state, { host: d.role, kind: 'halb', ns: d.ns, log: f.log, argv: halbArgs(state, d, false) });
   }
-  await waitControlSocket(state, d, START_TIMEOUT_MS);
 }
 
 /**

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { NetNs } from './netns.js';
 import type { ConfigFixture } from './config-fixtures.js';
 import { reloadVariant, stripCheckers } from './keepalived-conf-edit.js';
+import { execIn } from '../../src/sys/netns.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const grace = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
@@ -17,9 +18,10 @@ const grace = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * destinations is the kernel's hash order, not part of what was programmed), then the
  * tcp/tcpfin/udp timeouts (`lvs_timeouts`).
  */
-export function ipvsTable(ns: NetNs): string {
-  // One `ip netns exec` per reading: under emulation each costs a namespace setup.
-  const r = ns.run('sh', ['-c', 'ipvsadm -S -n && echo @@timeouts && ipvsadm -L --timeout'], { timeoutMs: 15_000 });
+export async function ipvsTable(ns: NetNs): Promise<string> {
+  // One `ip netns exec` per reading: under emulation each costs a namespace setup. Not
+  // spawnSync: the oracle reads one namespace while it waits on the other daemon.
+  const r = await execIn(ns.name, 'sh', ['-c', 'ipvsadm -S -n && echo @@timeouts && ipvsadm -L --timeout'], 15_000);
   if (r.status !== 0) throw new Error(`ipvsadm -S -n / -L --timeout in ${ns.name} failed: ${r.stderr.trim()}`);
   const [save = '', tmo = ''] = r.stdout.split('@@timeouts\n');
   const lines = save.split('\n').map((l) => l.trim()).filter((l) => l !== '').sort();
@@ -34,7 +36,6 @@ export function ipvsReset(ns: NetNs): void {
   }
 }
 
-
 /**
  * Wait until the table stops changing: the same reading three times 300 ms apart. With
  * `changedFrom`, first wait until the table differs from it (a reload must be seen to
@@ -48,7 +49,7 @@ export async function settledTable(ns: NetNs, opts: { changedFrom?: string; time
   let last = '';
   let same = 0;
   for (;;) {
-    const now = ipvsTable(ns);
+    const now = await ipvsTable(ns);
     const waitingForChange = opts.changedFrom !== undefined && now === opts.changedFrom;
     const emptyTooSoon = !now.includes('-A ') && Date.now() - start < (opts.emptyGraceMs ?? 4000);
     same = now === last ? same + 1 : 0;

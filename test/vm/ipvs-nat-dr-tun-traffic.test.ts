@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Lan } from '../helpers/lan.js';
 import { vmGate } from '../helpers/vm.js';
 import { repoRoot } from '../helpers/config-fixtures.js';
+import { execIn } from '../../src/sys/netns.js';
 
 const CLI = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 const VIP = '203.0.113.10';
@@ -56,6 +57,13 @@ test('NAT, DR and TUN carry HTTP through the VIP to two real servers, rr; DR and
     const r = lan.ns(host).run(cmd, args);
     assert.equal(r.status, 0, `${host}: ${cmd} ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
+  };
+  // `halb realserver` on both real servers at once: each is a Node start, seconds under emulation.
+  const realservers = async (args: string[]): Promise<void> => {
+    await Promise.all(['rs1', 'rs2'].map(async (h) => {
+      const r = await execIn(lan.ns(h).name, process.execPath, [CLI, 'realserver', ...args], 120_000);
+      assert.equal(r.status, 0, `${h}: halb realserver ${args.join(' ')}: ${r.stderr}`);
+    }));
   };
   const dir = mkdtempSync(join(tmpdir(), 'halb-ipvs-lvs-'));
   // As the LVS-NAT how-tos: forward, and send no ICMP redirects (the replies come in and
@@ -143,10 +151,8 @@ test('NAT, DR and TUN carry HTTP through the VIP to two real servers, rr; DR and
   await stopHalb(run.child);
 
   // DR: the VIP on each real server's lo, ARP kept quiet, replies straight to the client.
-  for (const h of ['rs1', 'rs2']) {
-    must(h, 'ip', ['route', 'replace', 'default', 'dev', 'eth0']);
-    must(h, process.execPath, [CLI, 'realserver', 'start', '--vip', VIP]);
-  }
+  for (const h of ['rs1', 'rs2']) must(h, 'ip', ['route', 'replace', 'default', 'dev', 'eth0']);
+  await realservers(['start', '--vip', VIP]);
   run = await startHalb('DR');
   before = replies();
   traffic('DR');
@@ -154,12 +160,12 @@ test('NAT, DR and TUN carry HTTP through the VIP to two real servers, rr; DR and
   assert.match(must('director', 'ipvsadm', ['-Ln']), /-> 192\.0\.2\.11:80 +Route +1 /);
   await listsAgree(run.sock);
   await stopHalb(run.child);
-  for (const h of ['rs1', 'rs2']) must(h, process.execPath, [CLI, 'realserver', 'stop', '--vip', VIP]);
+  await realservers(['stop', '--vip', VIP]);
 
   // TUN: IP-in-IP to each real server, decapsulated on tunl0 where the VIP is.
   must('rs1', 'modprobe', ['ipip']);
   const rpBefore = must('rs1', 'sysctl', ['-n', 'net.ipv4.conf.tunl0.rp_filter', 'net.ipv4.conf.all.rp_filter']);
-  for (const h of ['rs1', 'rs2']) must(h, process.execPath, [CLI, 'realserver', 'start', '--tun', '--vip', VIP]);
+  await realservers(['start', '--tun', '--vip', VIP]);
   assert.equal(must('rs1', 'sysctl', ['-n', 'net.ipv4.conf.tunl0.rp_filter', 'net.ipv4.conf.all.rp_filter']), '0\n0\n');
   run = await startHalb('TUN');
   before = replies();
@@ -168,8 +174,8 @@ test('NAT, DR and TUN carry HTTP through the VIP to two real servers, rr; DR and
   assert.match(must('director', 'ipvsadm', ['-Ln']), /-> 192\.0\.2\.12:80 +Tunnel +1 /);
   await listsAgree(run.sock);
   await stopHalb(run.child);
+  await realservers(['stop', '--tun', '--vip', VIP]);
   for (const h of ['rs1', 'rs2']) {
-    must(h, process.execPath, [CLI, 'realserver', 'stop', '--tun', '--vip', VIP]);
     assert.doesNotMatch(must(h, 'ip', ['-4', 'addr', 'show', 'dev', 'tunl0']), new RegExp(VIP.replace(/\./g, '\\.')));
   }
   assert.equal(must('rs1', 'sysctl', ['-n', 'net.ipv4.conf.tunl0.rp_filter', 'net.ipv4.conf.all.rp_filter']), rpBefore, 'rp_filter back as found');

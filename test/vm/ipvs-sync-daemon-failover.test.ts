@@ -23,6 +23,8 @@ import { Lan } from '../helpers/lan.js';
 import { vmGate } from '../helpers/vm.js';
 import { repoRoot } from '../helpers/config-fixtures.js';
 import type { IpvsSyncDaemonStatus } from '../../src/api/control-protocol.js';
+import { controlRequest } from '../../src/api/control-client.js';
+import { execIn } from '../../src/sys/netns.js';
 import type { LongLivedConn } from '../../src/lab/long-lived-client.js';
 
 const DIST = join(repoRoot(), 'dist', 'src');
@@ -66,10 +68,10 @@ virtual_server ${VIP} 80 {
 `;
 }
 
-async function until<T>(what: string, ms: number, f: () => T | undefined, log = (): string => ''): Promise<T> {
+async function until<T>(what: string, ms: number, f: () => T | undefined | Promise<T | undefined>, log = (): string => ''): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = f();
+    const v = await f();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${log()}`);
     await pause(500);
@@ -101,10 +103,13 @@ async function failover(t: { after: (f: () => void) => void }, sync: boolean): P
     return p;
   };
   const dir = mkdtempSync(join(tmpdir(), 'halb-syncd-'));
-  for (const h of ['rs1', 'rs2']) {
-    must(h, process.execPath, [CLI, 'realserver', 'start', '--vip', VIP]);
-    inNs(h, [join(DIST, 'lab', 'web-server.js'), '--name', h, '--port', '80']);
-  }
+  // `halb realserver` on both at once: each is a Node start, seconds under emulation.
+  const realservers = (verb: 'start' | 'stop'): Promise<void[]> => Promise.all(['rs1', 'rs2'].map(async (h) => {
+    const r = await execIn(lan.ns(h).name, process.execPath, [CLI, 'realserver', verb, '--vip', VIP], 120_000);
+    assert.equal(r.status, 0, `${h}: halb realserver ${verb}: ${r.stderr}`);
+  }));
+  await realservers('start');
+  for (const h of ['rs1', 'rs2']) inNs(h, [join(DIST, 'lab', 'web-server.js'), '--name', h, '--port', '80']);
   const logs: Record<string, string> = {};
   const halb = (name: string, priority: number): ChildProcess => {
     const file = join(dir, `${name}.conf`);
@@ -115,12 +120,21 @@ async function failover(t: { after: (f: () => void) => void }, sync: boolean): P
     p.stderr?.on('data', (c: Buffer) => { logs[name] += c.toString(); });
     return p;
   };
-  const status = (name: string): IpvsSyncDaemonStatus | undefined => {
+  type Status = { daemon: { ipvsSyncDaemons?: IpvsSyncDaemonStatus } };
+  // `halb ctl status`, as an operator reads it; the polls below ask the control socket
+  // directly (the same request), since each `halb ctl` is a Node start under emulation.
+  const ctlStatus = (name: string): IpvsSyncDaemonStatus | undefined => {
     const r = lan.ns(name).run(process.execPath, [CLI, 'ctl', '--control-socket', join(dir, `${name}.sock`), 'status'], { timeoutMs: 60_000 });
     assert.equal(r.status, 0, r.stderr);
-    return (JSON.parse(r.stdout) as { daemon: { ipvsSyncDaemons?: IpvsSyncDaemonStatus } }).daemon.ipvsSyncDaemons;
+    return (JSON.parse(r.stdout) as Status).daemon.ipvsSyncDaemons;
   };
-  const roles = (name: string): string => (status(name)?.kernel ?? []).map((d) => `${d.role} ${d.interface} ${d.syncId}`).sort().join(', ');
+  const status = async (name: string): Promise<IpvsSyncDaemonStatus | undefined> => {
+    const r = await controlRequest(join(dir, `${name}.sock`), { cmd: 'status' }, 30_000);
+    assert.ok(r.ok, `${name}: status: ${r.ok ? '' : r.error}`);
+    return (r.result as Status).daemon.ipvsSyncDaemons;
+  };
+  const rolesOf = (s: IpvsSyncDaemonStatus | undefined): string => (s?.kernel ?? []).map((d) => `${d.role} ${d.interface} ${d.syncId}`).sort().join(', ');
+  const roles = async (name: string): Promise<string> => rolesOf(await status(name));
   // ipvsadm, the oracle: "master sync daemon (mcast=eth0, syncid=51, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)"
   const ipvsadmDaemons = (name: string): string =>
     [...must(name, 'ipvsadm', ['-L', '--daemon']).matchAll(/(master|backup) sync daemon \(mcast=(\S+), syncid=(\d+)/g)]
@@ -135,12 +149,16 @@ async function failover(t: { after: (f: () => void) => void }, sync: boolean): P
     /Starting halb/.test(logs.dir2!) && /\(VI_1\) Entering BACKUP STATE/.test(logs.dir2!) ? true : undefined), () => `${logs.dir1}\n${logs.dir2}`);
   if (sync) {
     assert.match(logs.dir2!, /lvs_sync_daemon on eth0 syncid 51 following \(VI_1\): kernel sync daemons: backup on eth0 syncid 51/, 'the startup log says it');
-    await until('dir1 master daemon, dir2 backup daemon', 60_000, () => (roles('dir1') === 'MASTER eth0 51' && roles('dir2') === 'BACKUP eth0 51' ? true : undefined),
-      () => `dir1: ${roles('dir1')}; dir2: ${roles('dir2')}\n${logs.dir1}\n${logs.dir2}`);
+    let seen = '';
+    await until('dir1 master daemon, dir2 backup daemon', 60_000, async () => {
+      seen = `dir1: ${await roles('dir1')}; dir2: ${await roles('dir2')}`;
+      return seen === 'dir1: MASTER eth0 51; dir2: BACKUP eth0 51' ? true : undefined;
+    }, () => `${seen}\n${logs.dir1}\n${logs.dir2}`);
+    assert.equal(rolesOf(ctlStatus('dir2')), 'BACKUP eth0 51', 'halb ctl status shows the backup daemon');
     assert.equal(ipvsadmDaemons('dir1'), 'MASTER eth0 51');
     assert.equal(ipvsadmDaemons('dir2'), 'BACKUP eth0 51');
   } else {
-    assert.equal(status('dir1'), undefined);
+    assert.equal(ctlStatus('dir1'), undefined);
     assert.equal(ipvsadmDaemons('dir2'), '');
   }
 
@@ -162,7 +180,8 @@ async function failover(t: { after: (f: () => void) => void }, sync: boolean): P
   dir1.kill('SIGKILL');
   await until('dir2 to take the VIP', 120_000, () => (lan.holds('dir2', VIP) ? true : undefined), () => logs.dir2!);
   if (sync) {
-    await until('dir2 to run the master daemon instead of the backup', 60_000, () => (roles('dir2') === 'MASTER eth0 51' ? true : undefined), () => `${roles('dir2')}\n${logs.dir2}`);
+    let now = '';
+    await until('dir2 to run the master daemon instead of the backup', 60_000, async () => ((now = await roles('dir2')) === 'MASTER eth0 51' ? true : undefined), () => `${now}\n${logs.dir2}`);
     assert.equal(ipvsadmDaemons('dir2'), 'MASTER eth0 51');
   }
   // Longer than TCP's retransmission backoff across the takeover, shorter than the client's stall limit.
@@ -179,7 +198,7 @@ async function failover(t: { after: (f: () => void) => void }, sync: boolean): P
   dir2.kill('SIGTERM');
   await until('dir2 to stop', 120_000, () => (dir2.exitCode !== null ? true : undefined), () => logs.dir2!);
   assert.equal(ipvsadmDaemons('dir2'), '', 'no sync daemon left behind');
-  for (const h of ['rs1', 'rs2']) must(h, process.execPath, [CLI, 'realserver', 'stop', '--vip', VIP]);
+  await realservers('stop');
   const out = { survived: alive.length, lost: CONNS - alive.length, reasons, syncedBeforeCut };
   process.stderr.write(`# ${sync ? 'WITH' : 'WITHOUT'} lvs_sync_daemon: ${JSON.stringify(out)}\n`);
   return out;
