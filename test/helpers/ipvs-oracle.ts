@@ -43,7 +43,7 @@ export function ipvsReset(ns: NetNs): void {
  * not have programmed anything yet. Returns the last reading even on timeout; the
  * comparison then shows what was there.
  */
-export async function settledTable(ns: NetNs, opts: { changedFrom?: string; timeoutMs?: number; emptyGraceMs?: number } = {}): Promise<string> {
+export async function settledTable(ns: NetNs, opts: { changedFrom?: string; timeoutMs?: number; emptyGraceMs?: number; expect?: () => string | undefined } = {}): Promise<string> {
   const start = Date.now();
   const end = start + (opts.timeoutMs ?? 30_000);
   let last = '';
@@ -54,7 +54,10 @@ export async function settledTable(ns: NetNs, opts: { changedFrom?: string; time
     const emptyTooSoon = !now.includes('-A ') && Date.now() - start < (opts.emptyGraceMs ?? 4000);
     same = now === last ? same + 1 : 0;
     last = now;
-    if (!waitingForChange && !emptyTooSoon && same >= 2) return now;
+    // Three equal readings in a row, or two that already equal the other daemon's table
+    // (a partial table read twice cannot pass for the final one unless it is that table).
+    const settled = same >= 2 || (same >= 1 && opts.expect !== undefined && opts.expect() === now);
+    if (!waitingForChange && !emptyTooSoon && settled) return now;
     if (Date.now() >= end) return now;
     await sleep(300);
   }

@@ -117,13 +117,14 @@ test('halb programs IPVS as keepalived does: every fixture, its reload step, and
       h.reload();
       reloads++;
       // Both at once: keepalived's table settles while halb reloads (seconds under emulation).
-      const [h2, k2] = await Promise.all([
+      let h2: string | undefined;
+      const [, k2] = await Promise.all([
         (async () => {
           assert.ok(await h.waitFor(/(reload: \d+ added|reload refused)/, 60_000, reloads), `${what}: halb did not reload${logs()}`);
           // halb logs its reload line once the kernel holds the result: one reading is enough.
-          return ipvsTable(hns);
+          h2 = await ipvsTable(hns);
         })(),
-        settledTable(kns, { changedFrom: kt, timeoutMs: 10_000 }),
+        settledTable(kns, { changedFrom: kt, timeoutMs: 10_000, expect: () => h2 }),
       ]);
       assert.ok(k.running && h.running, `${what}: a daemon exited${logs()}`);
       assert.notDeepEqual(services(k2), [], `${what}: keepalived programmed no service${logs()}`);
