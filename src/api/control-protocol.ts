@@ -37,7 +37,6 @@ export interface DaemonStatus {
   readonly ipvsSyncDaemons?: IpvsSyncDaemonStatus;
 }
 
-
 /** lvs_sync_daemon as halb drives it: what it follows, and what the kernel runs. */
 export interface IpvsSyncDaemonStatus {
   readonly interface: string;

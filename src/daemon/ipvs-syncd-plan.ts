@@ -19,8 +19,6 @@ import type { KeepalivedConfig } from '../config/index.js';
 import type { VrrpStateName } from '../vrrp/fsm/fsm-types.js';
 import type { IpvsSyncRole, IpvsSyncSettings } from '../core/ipvs-types.js';
 
-
-
 /** What the configuration asks for: settings, and the instance to follow (none: both roles always). */
 export interface SyncdWanted {
   readonly settings: IpvsSyncSettings;

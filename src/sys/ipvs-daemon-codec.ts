@@ -20,8 +20,6 @@ export const IPVS_DAEMON_ATTR = {
 /** ip_vs.h IP_VS_STATE_MASTER / IP_VS_STATE_BACKUP. */
 export const IP_VS_STATE = { MASTER: 1, BACKUP: 2 } as const;
 
-
-
 const u16 = (type: number, v: number): Buffer => {
   const b = Buffer.alloc(2);
   b.writeUInt16LE(v, 0);

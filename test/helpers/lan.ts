@@ -5,6 +5,8 @@
 // included) are usable at once.
 import { spawnSync } from 'node:child_process';
 import { NetNs } from './netns.js';
+import { HALB } from './daemon-process.js';
+import { execIn } from '../../src/sys/netns.js';
 
 export interface LanHost {
   readonly name: string;
@@ -87,6 +89,17 @@ export class Lan {
     if (mac === undefined) return undefined;
     for (const h of this.#hosts.keys()) if (this.mac(h) === mac) return h;
     return `unknown MAC ${mac}`;
+  }
+
+  /**
+   * `halb realserver ARGS` on every named host at once: each is a Node start, seconds
+   * under emulation. Rejects naming the host whose command failed.
+   */
+  async halbRealserver(hosts: readonly string[], args: readonly string[]): Promise<void> {
+    await Promise.all(hosts.map(async (h) => {
+      const r = await execIn(this.ns(h).name, process.execPath, [HALB, 'realserver', ...args], 120_000);
+      if (r.status !== 0) throw new Error(`${h}: halb realserver ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    }));
   }
 
   destroy(): void {

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { Lan } from '../helpers/lan.js';
 import { vmGate } from '../helpers/vm.js';
 import { repoRoot } from '../helpers/config-fixtures.js';
-import { execIn } from '../../src/sys/netns.js';
 
 const CLI = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 const VIP = '203.0.113.10';
@@ -58,13 +57,7 @@ test('NAT, DR and TUN carry HTTP through the VIP to two real servers, rr; DR and
     assert.equal(r.status, 0, `${host}: ${cmd} ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
-  // `halb realserver` on both real servers at once: each is a Node start, seconds under emulation.
-  const realservers = async (args: string[]): Promise<void> => {
-    await Promise.all(['rs1', 'rs2'].map(async (h) => {
-      const r = await execIn(lan.ns(h).name, process.execPath, [CLI, 'realserver', ...args], 120_000);
-      assert.equal(r.status, 0, `${h}: halb realserver ${args.join(' ')}: ${r.stderr}`);
-    }));
-  };
+  const realservers = (args: string[]): Promise<void> => lan.halbRealserver(['rs1', 'rs2'], args);
   const dir = mkdtempSync(join(tmpdir(), 'halb-ipvs-lvs-'));
   // As the LVS-NAT how-tos: forward, and send no ICMP redirects (the replies come in and
   // go out on the same LAN; a redirect would send the real servers to the client directly).

@@ -24,7 +24,6 @@ import { vmGate } from '../helpers/vm.js';
 import { repoRoot } from '../helpers/config-fixtures.js';
 import type { IpvsSyncDaemonStatus } from '../../src/api/control-protocol.js';
 import { controlRequest } from '../../src/api/control-client.js';
-import { execIn } from '../../src/sys/netns.js';
 import type { LongLivedConn } from '../../src/lab/long-lived-client.js';
 
 const DIST = join(repoRoot(), 'dist', 'src');
@@ -103,12 +102,7 @@ async function failover(t: { after: (f: () => void) => void }, sync: boolean): P
     return p;
   };
   const dir = mkdtempSync(join(tmpdir(), 'halb-syncd-'));
-  // `halb realserver` on both at once: each is a Node start, seconds under emulation.
-  const realservers = (verb: 'start' | 'stop'): Promise<void[]> => Promise.all(['rs1', 'rs2'].map(async (h) => {
-    const r = await execIn(lan.ns(h).name, process.execPath, [CLI, 'realserver', verb, '--vip', VIP], 120_000);
-    assert.equal(r.status, 0, `${h}: halb realserver ${verb}: ${r.stderr}`);
-  }));
-  await realservers('start');
+  await lan.halbRealserver(['rs1', 'rs2'], ['start', '--vip', VIP]);
   for (const h of ['rs1', 'rs2']) inNs(h, [join(DIST, 'lab', 'web-server.js'), '--name', h, '--port', '80']);
   const logs: Record<string, string> = {};
   const halb = (name: string, priority: number): ChildProcess => {
@@ -198,7 +192,7 @@ async function failover(t: { after: (f: () => void) => void }, sync: boolean): P
   dir2.kill('SIGTERM');
   await until('dir2 to stop', 120_000, () => (dir2.exitCode !== null ? true : undefined), () => logs.dir2!);
   assert.equal(ipvsadmDaemons('dir2'), '', 'no sync daemon left behind');
-  await realservers('stop');
+  await lan.halbRealserver(['rs1', 'rs2'], ['stop', '--vip', VIP]);
   const out = { survived: alive.length, lost: CONNS - alive.length, reasons, syncedBeforeCut };
   process.stderr.write(`# ${sync ? 'WITH' : 'WITHOUT'} lvs_sync_daemon: ${JSON.stringify(out)}\n`);
   return out;

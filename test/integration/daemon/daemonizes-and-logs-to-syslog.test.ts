@@ -7,10 +7,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HALB, freePort, startBackend } from '../../helpers/daemon-process.js';
+import { listProcs } from '../../../src/sys/proc-scan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'halb-syslog-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,17 +101,8 @@ test('without -n: detaches, pid file, exit 0 once serving; syslog datagrams with
 });
 
 /** Processes whose command line names `needle` (the detached daemon has no other handle). */
-function processesNaming(needle: string): number[] {
-  const pids: number[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(needle)) pids.push(Number(p));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
+async function processesNaming(needle: string): Promise<number[]> {
+  return (await listProcs(true)).filter((p) => p.pid !== process.pid && (p.cmdline ?? []).some((a) => a.includes(needle))).map((p) => p.pid);
 }
 
 test('without -n: a configuration that cannot run fails the command with the daemon\'s reason, and the daemon is gone', async () => {
@@ -121,10 +113,10 @@ test('without -n: a configuration that cannot run fails the command with the dae
   assert.match(r.stderr, /^halb: cannot start: .*missing\.conf/m);
   assert.equal(existsSync(join(dir, 'x.pid')), false);
   // The detached child that could not start must exit too (its dataplane's timers once kept it alive).
-  let left = processesNaming(missing);
+  let left = await processesNaming(missing);
   for (let i = 0; i < 50 && left.length > 0; i++) {
     await new Promise((res) => setTimeout(res, 100));
-    left = processesNaming(missing);
+    left = await processesNaming(missing);
   }
   for (const pid of left) process.kill(pid, 'SIGKILL');
   assert.deepEqual(left, [], 'the daemon that could not start is still running');
